@@ -1,0 +1,66 @@
+import { invalidArgument } from './errors.js';
+
+/**
+ * Time stamps are carried inside katib-ts as integer microseconds since the Unix epoch (UTC):
+ * Katib stores DATETIME(6), and 2^53 microseconds reach past the year 2255, so a JS number
+ * holds them exactly.
+ */
+export type EpochMicros = number;
+
+// RFC 3339 date-time: full date, 'T' or ' ' (as Katib's own writer accepts), time with optional
+// fraction, and a zone 'Z' or ±HH:MM. A time without zone is rejected: it is ambiguous.
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})$/;
+
+/**
+ * Parses an RFC 3339 time stamp to epoch microseconds (digits past the sixth are truncated,
+ * as a DATETIME(6) column would). Returns undefined when `text` is not RFC 3339.
+ */
+export function tryParseRfc3339(text: string): EpochMicros | undefined {
+  const m = RFC3339.exec(text);
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, s, frac = '', zone = 'Z'] = m;
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  const hour = Number(h);
+  const minute = Number(mi);
+  const second = Number(s);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  // 60 is allowed by RFC 3339 for leap seconds; fold it into the next minute like most parsers.
+  if (hour > 23 || minute > 59 || second > 60) return undefined;
+  let offsetMinutes = 0;
+  if (zone !== 'Z' && zone !== 'z') {
+    const sign = zone.startsWith('-') ? -1 : 1;
+    const oh = Number(zone.slice(1, 3));
+    const om = Number(zone.slice(4, 6));
+    if (oh > 23 || om > 59) return undefined;
+    offsetMinutes = sign * (oh * 60 + om);
+  }
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second) - offsetMinutes * 60_000;
+  const micros = Number(frac.padEnd(6, '0').slice(0, 6));
+  return ms * 1000 + micros;
+}
+
+/** Like tryParseRfc3339, but throws an INVALID_ARGUMENT KatibError naming `field`. */
+export function parseRfc3339(text: string, field: string): EpochMicros {
+  const micros = tryParseRfc3339(text);
+  if (micros === undefined) throw invalidArgument(field, text, 'is not an RFC 3339 time stamp (e.g. 2026-01-02T03:04:05.123456Z)');
+  return micros;
+}
+
+/** Formats epoch microseconds as RFC 3339 UTC with six fractional digits: `2026-01-02T03:04:05.123456Z`. */
+export function formatRfc3339(micros: EpochMicros): string {
+  const ms = Math.floor(micros / 1000);
+  const rest = micros - ms * 1000;
+  const iso = new Date(ms).toISOString(); // 2026-01-02T03:04:05.123Z
+  return `${iso.slice(0, 23)}${String(rest).padStart(3, '0')}Z`;
+}
+
+/** The current time in epoch microseconds (millisecond clock plus the sub-millisecond part of hrtime). */
+export function nowMicros(): EpochMicros {
+  return Math.floor((performance.timeOrigin + performance.now()) * 1000);
+}
+
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}

@@ -1,0 +1,32 @@
+import type { Condition, Setting } from './experiment.js';
+import type { ObservationMetric } from './observation.js';
+
+export type TrialConditionType =
+  | 'Created'
+  | 'Running'
+  | 'Succeeded'
+  | 'Killed'
+  | 'Failed'
+  | 'MetricsUnavailable'
+  | 'EarlyStopped';
+
+/** The conditions that end a trial; a trial in one of them is immutable. */
+export const TERMINAL_TRIAL_CONDITIONS: readonly TrialConditionType[] = [
+  'Succeeded',
+  'Killed',
+  'Failed',
+  'MetricsUnavailable',
+  'EarlyStopped',
+];
+
+export interface Trial {
+  name: string;
+  experimentName: string;
+  parameterAssignments: Setting[];
+  labels: Record<string, string>;
+  /** Conditions in the order they happened; the last one with status True is the current one. */
+  conditions: Condition<TrialConditionType>[];
+  startTime?: string;
+  completionTime?: string;
+  observation?: { metrics: ObservationMetric[] };
+}

@@ -1,0 +1,42 @@
+/** What to run for one trial, already substituted and injected. */
+export interface TrialRunSpec {
+  trialName: string;
+  experimentName: string;
+  /** argv: command[0] is the program. */
+  command: string[];
+  env: Record<string, string>;
+  /** Working directory; the runner creates it if missing. */
+  workingDir: string;
+  /** Katib's activeDeadlineSeconds: kill the trial after this many seconds. */
+  timeoutSeconds?: number;
+}
+
+export interface TrialExit {
+  /** Exit code, or null when the process ended by a signal. */
+  exitCode: number | null;
+  signal: string | null;
+  /** Why the runner ended it, when it did: timeout, or kill() (early stop, shutdown). */
+  killedBy?: 'timeout' | 'kill';
+  /** Set when the program could not start at all (e.g. command not found). */
+  startError?: string;
+}
+
+export interface RunningTrial {
+  /** Lines the trial prints, as they come (stdout and stderr interleaved by arrival). */
+  readonly onLine: (listener: (line: string, stream: 'stdout' | 'stderr') => void) => void;
+  /** Resolves once the process (and its whole process group) has ended. Never rejects. */
+  wait(): Promise<TrialExit>;
+  /** Ends the trial and everything it started (SIGTERM to the group, SIGKILL after a grace period). */
+  kill(): Promise<void>;
+  /** The tail of the trial's output kept by the runner (bounded in size). */
+  logsTail(): string;
+}
+
+/**
+ * Runs trials. Contract: `start` never throws for a program that cannot run; it returns a
+ * RunningTrial whose wait() reports `startError`. The runner kills the trial when `signal`
+ * aborts, and when its timeout passes.
+ */
+export interface TrialRunner {
+  start(spec: TrialRunSpec, options?: { signal?: AbortSignal }): RunningTrial;
+}

@@ -1,0 +1,24 @@
+import type { MetricLog, ObservationQuery } from '../api/observation.js';
+
+/**
+ * Where observation logs live: Katib's `observation_logs` table on SQLite, MySQL/MariaDB or
+ * PostgreSQL, one implementation over all three.
+ *
+ * Contract, the same on every dialect (the conformance suite checks it):
+ * - `report` stores all of `logs` or nothing (one transaction); when its promise resolves the
+ *   rows are durable (committed) and visible to every later `get`.
+ * - `get` returns the trial's logs ordered by time, ties in insertion order; a trial with no
+ *   logs returns []. Times round-trip to the microsecond (UTC).
+ * - `delete` removes every log of the trial and resolves with how many rows it removed.
+ * - Callers validate input (names non-empty, values strings); the store trusts it.
+ * - Database faults reject with a KatibError `unavailable` (connection) or `internal`.
+ * - `close` waits for in-flight calls and releases connections; the store is unusable after.
+ */
+export interface ObservationStore {
+  report(trialName: string, logs: readonly MetricLog[]): Promise<void>;
+  get(trialName: string, query?: ObservationQuery): Promise<MetricLog[]>;
+  delete(trialName: string): Promise<number>;
+  /** Resolves when the database answers a trivial query; rejects `unavailable` otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
