@@ -1,5 +1,10 @@
 import type { MetricLog, ObservationQuery } from '../api/observation.js';
 
+export interface TrialLogs {
+  trialName: string;
+  logs: readonly MetricLog[];
+}
+
 /**
  * Where observation logs live: Katib's `observation_logs` table on SQLite, MySQL/MariaDB or
  * PostgreSQL, one implementation over all three.
@@ -16,6 +21,11 @@ import type { MetricLog, ObservationQuery } from '../api/observation.js';
  */
 export interface ObservationStore {
   report(trialName: string, logs: readonly MetricLog[]): Promise<void>;
+  /**
+   * Stores several trials' logs in one transaction, all or nothing (group commit: the DB
+   * manager coalesces concurrent reports into one call to save commits and round trips).
+   */
+  reportMany(entries: readonly TrialLogs[]): Promise<void>;
   get(trialName: string, query?: ObservationQuery): Promise<MetricLog[]>;
   delete(trialName: string): Promise<number>;
   /** Resolves when the database answers a trivial query; rejects `unavailable` otherwise. */
