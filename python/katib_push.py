@@ -1,0 +1,214 @@
+"""Push metrics from a Python trial to the katib-ts (or Katib) DB manager.
+
+Standard library only: it speaks the DB manager's Connect JSON endpoint over plain HTTP/1.1, so a
+trial needs no gRPC install. Semantics match katib-ts's TypeScript ``reportMetrics``:
+
+* ``report_metrics(metrics)`` sends one ReportObservationLog and returns once the DB manager has
+  stored it (durable on return); it retries connection errors and UNAVAILABLE with back-off until
+  ``timeout`` seconds have passed, then raises ``RuntimeError``.
+* ``MetricsReporter`` is the fast path for training loops: ``report()`` only queues; a background
+  thread sends batches; ``flush()`` waits for everything and raises if anything failed. Queued points
+  are flushed at interpreter exit, and a failure there is printed and turns the exit code non-zero.
+
+The trial name comes from ``KATIB_TRIAL_NAME``; the address from the argument, else
+``KATIB_DB_MANAGER_HTTP_ADDRESS`` (host:port of the HTTP endpoint). Values must be numbers or numeric
+strings (``ValueError`` otherwise), as with Katib's own ``report_metrics``.
+"""
+
+import atexit
+import datetime
+import json
+import os
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+
+__all__ = ["report_metrics", "MetricsReporter", "KatibPushError"]
+
+_PATH = "/api.v1.beta1.DBManager/ReportObservationLog"
+# Connect error codes worth retrying: the server or the database is briefly away.
+_RETRYABLE = {"unavailable", "deadline_exceeded", "aborted", "resource_exhausted"}
+
+
+class KatibPushError(RuntimeError):
+    """The DB manager rejected a push, or it could not be reached before the timeout."""
+
+    def __init__(self, message, code=None):
+        super().__init__(message)
+        self.code = code
+
+
+def _now_rfc3339():
+    # Microsecond time stamps: the DB manager keeps DATETIME(6).
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _trial_name(trial_name):
+    name = trial_name or os.environ.get("KATIB_TRIAL_NAME", "")
+    if not name:
+        raise ValueError("KATIB_TRIAL_NAME is not set: report_metrics needs the trial's name")
+    return name
+
+
+def _address(address):
+    addr = address or os.environ.get("KATIB_DB_MANAGER_HTTP_ADDRESS", "")
+    if not addr:
+        raise ValueError(
+            "no DB manager HTTP address: pass db_manager_address or set KATIB_DB_MANAGER_HTTP_ADDRESS"
+        )
+    return addr if addr.startswith(("http://", "https://")) else "http://" + addr
+
+
+def _format_value(name, value):
+    if isinstance(value, bool):
+        raise ValueError(f"metric {name!r}: {value!r} is not a number")
+    if isinstance(value, (int, float)):
+        return repr(float(value)) if isinstance(value, float) else str(value)
+    if isinstance(value, str):
+        try:
+            float(value)
+        except ValueError:
+            raise ValueError(f"metric {name!r}: {value!r} is not a number") from None
+        return value
+    try:
+        return repr(float(value))  # numpy and torch scalars
+    except (TypeError, ValueError):
+        raise ValueError(f"metric {name!r}: {value!r} is not a number") from None
+
+
+def _metric_logs(metrics):
+    if not isinstance(metrics, dict) or not metrics:
+        raise ValueError("metrics must be a non-empty dict of metric name to number")
+    stamp = _now_rfc3339()
+    logs = []
+    for name, value in metrics.items():
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"metric name {name!r} must be a non-empty string")
+        logs.append({"timeStamp": stamp, "metric": {"name": name, "value": _format_value(name, value)}})
+    return logs
+
+
+def _send(url, trial_name, logs, timeout):
+    """POSTs one request, retrying retryable failures until ``timeout`` seconds have passed."""
+    body = json.dumps({"trialName": trial_name, "observationLog": {"metricLogs": logs}}).encode()
+    deadline = time.monotonic() + timeout
+    delay, attempts, last = 0.05, 0, None
+    while True:
+        attempts += 1
+        remaining = deadline - time.monotonic()
+        request = urllib.request.Request(
+            url,
+            data=body,
+            method="POST",
+            headers={"Content-Type": "application/json", "Connect-Protocol-Version": "1"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=max(0.1, min(remaining, 30))) as response:
+                response.read()
+                return
+        except urllib.error.HTTPError as err:
+            try:
+                detail = json.loads(err.read() or b"{}")
+            except ValueError:
+                detail = {}
+            code = detail.get("code", "unknown")
+            last = f"{code}: {detail.get('message', err.reason)}"
+            if code not in _RETRYABLE:
+                raise KatibPushError(f"DB manager rejected the push ({last})", code) from None
+        except (urllib.error.URLError, OSError) as err:
+            last = str(getattr(err, "reason", err))
+        if time.monotonic() + delay > deadline:
+            raise KatibPushError(
+                f"push failed after {attempts} attempts over {timeout}s: {last}", "unavailable"
+            )
+        time.sleep(delay)
+        delay = min(delay * 2, 1.0)
+
+
+def report_metrics(metrics, db_manager_address=None, timeout=120, trial_name=None):
+    """Pushes ``metrics`` (name -> number) for this trial; returns once they are stored."""
+    name = _trial_name(trial_name)
+    logs = _metric_logs(metrics)
+    _send(_address(db_manager_address) + _PATH, name, logs, timeout)
+
+
+class MetricsReporter:
+    """Non-blocking reporter: ``report()`` queues, a thread sends batches, ``flush()`` waits."""
+
+    def __init__(self, db_manager_address=None, timeout=120, trial_name=None, batch_size=1000,
+                 interval=0.1):
+        self._name = _trial_name(trial_name)
+        self._url = _address(db_manager_address) + _PATH
+        self._timeout = timeout
+        self._batch_size = batch_size
+        self._interval = interval
+        self._queue = []
+        self._in_flight = 0
+        self._error = None
+        self._closed = False
+        self._cond = threading.Condition()
+        self._thread = threading.Thread(target=self._run, name="katib-push", daemon=True)
+        self._thread.start()
+        atexit.register(self._flush_at_exit)
+
+    def report(self, metrics):
+        logs = _metric_logs(metrics)
+        with self._cond:
+            self._raise_pending()
+            self._queue.extend(logs)
+            if len(self._queue) >= self._batch_size:
+                self._cond.notify_all()
+
+    def flush(self):
+        """Sends everything queued so far; raises KatibPushError if any push failed."""
+        with self._cond:
+            self._cond.notify_all()
+            while (self._queue or self._in_flight) and self._error is None:
+                self._cond.wait(0.05)
+                self._cond.notify_all()
+            self._raise_pending()
+
+    def close(self):
+        try:
+            self.flush()
+        finally:
+            with self._cond:
+                self._closed = True
+                self._cond.notify_all()
+
+    def _raise_pending(self):
+        if self._error is not None:
+            err, self._error = self._error, None
+            raise err
+
+    def _run(self):
+        while True:
+            with self._cond:
+                if not self._queue and not self._closed:
+                    self._cond.wait(self._interval)
+                if self._closed and not self._queue:
+                    return
+                if not self._queue or self._error is not None:
+                    continue
+                batch, self._queue = self._queue[: self._batch_size], self._queue[self._batch_size:]
+                self._in_flight += 1
+            try:
+                _send(self._url, self._name, batch, self._timeout)
+            except KatibPushError as err:
+                with self._cond:
+                    self._error = err
+            finally:
+                with self._cond:
+                    self._in_flight -= 1
+                    self._cond.notify_all()
+
+    def _flush_at_exit(self):
+        if self._closed:
+            return
+        try:
+            self.close()
+        except KatibPushError as err:
+            print(f"katib: metrics not pushed at exit: {err}", file=sys.stderr)
+            os._exit(1)
