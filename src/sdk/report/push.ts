@@ -1,0 +1,52 @@
+import { KatibError } from '../../api/errors.js';
+import { PushRejectedError, PushTimeoutError } from './errors.js';
+import type { GrpcUnaryClient } from './grpc-unary-client.js';
+
+export const REPORT_OBSERVATION_LOG_PATH = '/api.v1.beta1.DBManager/ReportObservationLog';
+
+// Backoff between attempts: 50 ms doubling to 1 s, each wait drawn from [50%, 100%] of the
+// step so that many trials cut off by one server restart do not come back in lockstep.
+const FIRST_DELAY_MS = 50;
+const MAX_DELAY_MS = 1000;
+/** The last attempt gets at least this long, enough to connect and be answered on a LAN. */
+const MIN_ATTEMPT_MS = 10;
+
+export interface PushTarget {
+  address: string;
+  timeoutMs: number;
+}
+
+/**
+ * Sends one ReportObservationLog frame; resolves when the server acknowledged it (Katib's
+ * DB manager and katib-ts's answer after the commit, so the points are durable).
+ *
+ * Retries every `unavailable` failure (connection refused or lost, GOAWAY, gRPC UNAVAILABLE)
+ * with backoff until `timeoutMs` after the first attempt, then rejects PushTimeoutError with
+ * the attempt count and the last error. Any other gRPC status rejects PushRejectedError at
+ * once. Delivery is at least once: a request whose connection broke after the server had
+ * committed it is sent again, so a point can be stored twice but never silently dropped.
+ */
+export async function pushFrame(client: GrpcUnaryClient, frame: Buffer, target: PushTarget): Promise<void> {
+  const deadline = performance.now() + target.timeoutMs;
+  let attempts = 0;
+  let step = FIRST_DELAY_MS;
+  for (;;) {
+    attempts++;
+    let error: KatibError;
+    try {
+      await client.call(REPORT_OBSERVATION_LOG_PATH, frame, deadline - performance.now());
+      return;
+    } catch (err) {
+      error = KatibError.from(err, 'unknown');
+    }
+    if (error.code !== 'unavailable' && error.code !== 'deadline_exceeded') {
+      throw new PushRejectedError(target.address, error);
+    }
+    const wait = Math.min(step * (0.5 + Math.random() / 2), deadline - performance.now() - MIN_ATTEMPT_MS);
+    if (error.code === 'deadline_exceeded' || wait < 0) {
+      throw new PushTimeoutError(target.address, target.timeoutMs / 1000, attempts, error);
+    }
+    await new Promise((resolve) => setTimeout(resolve, wait));
+    step = Math.min(step * 2, MAX_DELAY_MS);
+  }
+}
