@@ -1,0 +1,114 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { ConnectRouter, Interceptor } from '@connectrpc/connect';
+import { connectNodeAdapter } from '@connectrpc/connect-node';
+import { DBManager } from '../gen/api/v1/beta1/api_pb.js';
+import { toConnectError } from './errors.js';
+import type { HealthProbe } from './health.js';
+import type { DbManagerService } from './service.js';
+
+/** A plain Node request handler; it owns the response once called. A returned promise that rejects answers 500. */
+export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => unknown;
+
+/**
+ * The HTTP port's extension point: handlers mounted under a path prefix (the dashboard, `/metrics`).
+ * The DBManager routes (`/api.v1.beta1.DBManager/...`) and `/healthz` come first; then the
+ * longest mounted prefix that matches; else 404.
+ */
+export class HttpRoutes {
+  readonly #mounts: { prefix: string; handler: HttpHandler }[] = [];
+
+  /**
+   * Serves every path equal to `prefix` or under it (`/ui` serves `/ui` and `/ui/...`; `/` serves
+   * everything not served otherwise). Mounting the same prefix again replaces the handler.
+   */
+  mount(prefix: string, handler: HttpHandler): void {
+    if (!prefix.startsWith('/'))
+      throw new TypeError(`HTTP mount prefix ${JSON.stringify(prefix)} must start with "/"`);
+    const normal = prefix.length > 1 && prefix.endsWith('/') ? prefix.slice(0, -1) : prefix;
+    const at = this.#mounts.findIndex((m) => m.prefix === normal);
+    if (at >= 0) this.#mounts.splice(at, 1);
+    this.#mounts.push({ prefix: normal, handler });
+    this.#mounts.sort((a, b) => b.prefix.length - a.prefix.length);
+  }
+
+  /** The handler for `path`, or undefined. */
+  find(path: string): HttpHandler | undefined {
+    for (const { prefix, handler } of this.#mounts) {
+      if (prefix === '/' || path === prefix || path.startsWith(`${prefix}/`)) return handler;
+    }
+    return undefined;
+  }
+}
+
+/**
+ * An HTTP/1.1 server with the DBManager service as Connect-protocol JSON (and binary) unary calls
+ * (`POST /api.v1.beta1.DBManager/ReportObservationLog`, `Content-Type: application/json`),
+ * `GET /healthz` (200 "ok" while the database answers, 503 otherwise) and `routes`.
+ */
+export function createHttpServer(
+  service: DbManagerService,
+  probe: HealthProbe,
+  routes: HttpRoutes,
+  maxMessageBytes: number,
+): Server {
+  const asConnectError: Interceptor = (next) => async (req) => {
+    try {
+      return await next(req);
+    } catch (err) {
+      throw toConnectError(err);
+    }
+  };
+  const rpc = connectNodeAdapter({
+    routes(router: ConnectRouter) {
+      router.service(DBManager, {
+        async reportObservationLog(req) {
+          await service.reportObservationLog(req);
+          return {};
+        },
+        getObservationLog: (req) => service.getObservationLog(req),
+        async deleteObservationLog(req) {
+          await service.deleteObservationLog(req);
+          return {};
+        },
+      });
+    },
+    interceptors: [asConnectError],
+    readMaxBytes: maxMessageBytes,
+    fallback(nodeReq, nodeRes) {
+      // Served by http.createServer below: always HTTP/1.1 objects.
+      const req = nodeReq as IncomingMessage;
+      const res = nodeRes as ServerResponse;
+      const path = (req.url ?? '/').split('?', 1)[0]!;
+      if (path === '/healthz') {
+        healthz(probe, req, res);
+        return;
+      }
+      const handler = routes.find(path);
+      if (handler === undefined) {
+        res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
+        return;
+      }
+      Promise.resolve()
+        .then(() => handler(req, res))
+        .catch((err: unknown) => {
+          if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+          res.end(`internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+        });
+    },
+  });
+  return createServer(rpc);
+}
+
+function healthz(probe: HealthProbe, req: IncomingMessage, res: ServerResponse): void {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res
+      .writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' })
+      .end('method not allowed\n');
+    return;
+  }
+  probe.serving().then((up) => {
+    res
+      .writeHead(up ? 200 : 503, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' })
+      .end(up ? 'ok' : 'database not answering');
+  });
+}

@@ -1,0 +1,17 @@
+export { formatHostPort, HOST_PORT_RULE, type HostPort, tryParseHostPort } from './address.js';
+export { grpcServiceDefinition } from './grpc-definition.js';
+export { DB_MANAGER_GRPC, HEALTH_GRPC } from './grpc-server.js';
+export type { HttpHandler, HttpRoutes } from './http-server.js';
+export {
+  DEFAULT_MAX_MESSAGE_BYTES,
+  MAX_METRIC_LOGS_PER_REQUEST,
+  MAX_NAME_LENGTH,
+  MAX_VALUE_LENGTH,
+} from './limits.js';
+export { DbManagerService, type DbManagerServiceOptions } from './service.js';
+export {
+  type DbManagerDatabase,
+  type RunningDbManager,
+  type StartDbManagerOptions,
+  startDbManager,
+} from './start.js';

@@ -1,0 +1,94 @@
+import { create } from '@bufbuild/protobuf';
+import { KatibError } from '../api/errors.js';
+import type { MetricLog } from '../api/observation.js';
+import { type EpochMicros, formatRfc3339, nowMicros } from '../api/time.js';
+import {
+  type DeleteObservationLogRequest,
+  type GetObservationLogReply,
+  GetObservationLogReplySchema,
+  type GetObservationLogRequest,
+  type ReportObservationLogRequest,
+  type MetricLog as WireMetricLog,
+} from '../gen/api/v1/beta1/api_pb.js';
+import type { ObservationStore } from '../store/observation-store.js';
+import { GroupCommitter } from './group-commit.js';
+import { validateDelete, validateGet, validateReport } from './validate.js';
+
+export interface DbManagerServiceOptions {
+  store: ObservationStore;
+  /** Coalesce concurrent reports into one transaction (see GroupCommitter). Default false. */
+  groupCommit?: boolean;
+  /** Called with every store fault before it is answered UNAVAILABLE (for logging). */
+  onStoreFault?: (err: unknown, operation: string) => void;
+  /** The clock for reports with an empty time stamp. */
+  now?: () => EpochMicros;
+}
+
+// Codes a store may raise that describe the request, not the database: kept as they are.
+const REQUEST_CODES = new Set(['invalid_argument', 'resource_exhausted', 'deadline_exceeded', 'cancelled']);
+
+/**
+ * The DBManager service without a transport: takes and returns the generated protobuf-es
+ * messages, so the gRPC and the Connect servers share one implementation.
+ *
+ * Every method validates the whole request first and throws a KatibError naming the field on
+ * bad input, before touching the store: a rejected request stores nothing. Store faults are
+ * answered `unavailable` (the client may retry). Deleting an unknown trial succeeds.
+ */
+export class DbManagerService {
+  readonly #store: ObservationStore;
+  readonly #committer: GroupCommitter | undefined;
+  readonly #now: () => EpochMicros;
+  readonly #onStoreFault: (err: unknown, operation: string) => void;
+
+  constructor(options: DbManagerServiceOptions) {
+    this.#store = options.store;
+    this.#committer = options.groupCommit ? new GroupCommitter(options.store) : undefined;
+    this.#now = options.now ?? nowMicros;
+    this.#onStoreFault = options.onStoreFault ?? (() => {});
+  }
+
+  async reportObservationLog(req: ReportObservationLogRequest): Promise<void> {
+    const { trialName, logs } = validateReport(req, this.#now);
+    if (logs.length === 0) return;
+    try {
+      if (this.#committer) await this.#committer.report(trialName, logs);
+      else await this.#store.report(trialName, logs);
+    } catch (err) {
+      throw this.#storeFault(err, 'ReportObservationLog');
+    }
+  }
+
+  async getObservationLog(req: GetObservationLogRequest): Promise<GetObservationLogReply> {
+    const { trialName, query } = validateGet(req);
+    let logs: MetricLog[];
+    try {
+      logs = await this.#store.get(trialName, query);
+    } catch (err) {
+      throw this.#storeFault(err, 'GetObservationLog');
+    }
+    return create(GetObservationLogReplySchema, { observationLog: { metricLogs: logs.map(toWire) } });
+  }
+
+  async deleteObservationLog(req: DeleteObservationLogRequest): Promise<void> {
+    const trialName = validateDelete(req);
+    try {
+      await this.#store.delete(trialName);
+    } catch (err) {
+      throw this.#storeFault(err, 'DeleteObservationLog');
+    }
+  }
+
+  #storeFault(err: unknown, operation: string): KatibError {
+    this.#onStoreFault(err, operation);
+    if (err instanceof KatibError && REQUEST_CODES.has(err.code)) return err;
+    const reason = err instanceof Error ? err.message : String(err);
+    return new KatibError('unavailable', `observation store: ${reason}`, { cause: err });
+  }
+}
+
+function toWire(
+  log: MetricLog,
+): Pick<WireMetricLog, 'timeStamp'> & { metric: { name: string; value: string } } {
+  return { timeStamp: formatRfc3339(log.time), metric: { name: log.name, value: log.value } };
+}

@@ -1,0 +1,116 @@
+import type { Server as HttpServer } from 'node:http';
+import pino, { type Logger } from 'pino';
+import { invalidArgument } from '../api/errors.js';
+import type { ObservationStore } from '../store/observation-store.js';
+import { formatHostPort, HOST_PORT_RULE, type HostPort, tryParseHostPort } from './address.js';
+import { bindGrpc, createGrpcServer, shutdownGrpc } from './grpc-server.js';
+import { HealthProbe } from './health.js';
+import { listenHttp, shutdownHttp } from './http-listen.js';
+import { createHttpServer, type HttpHandler, HttpRoutes } from './http-server.js';
+import { DEFAULT_MAX_MESSAGE_BYTES } from './limits.js';
+import { DbManagerService } from './service.js';
+
+/** What the DB manager needs of an open database (the store's `Database` fits). */
+export interface DbManagerDatabase {
+  observations: ObservationStore;
+  /** Resolves when the database answers a trivial query. */
+  ping(): Promise<void>;
+  /** The database URL with any password redacted, for logs. */
+  displayUrl: string;
+}
+
+export interface StartDbManagerOptions {
+  /** Not closed by the DB manager: whoever opened it closes it. */
+  db: DbManagerDatabase;
+  /** gRPC `HOST:PORT`, port 0 for a free one. Default `127.0.0.1:6789`. */
+  grpcListen?: string;
+  /** HTTP `HOST:PORT` (Connect JSON, /healthz, mounted handlers); null for none. Default `127.0.0.1:8080`. */
+  httpListen?: string | null;
+  logger?: Logger;
+  /** Largest request accepted, on both ports. Default 4 MiB (grpc-js's default). */
+  maxMessageBytes?: number;
+  /** Coalesce concurrent reports into one transaction. Default true. */
+  groupCommit?: boolean;
+  /** How long `close` lets in-flight calls finish before cutting them. Default 10 s. */
+  drainTimeoutMs?: number;
+  /** Handlers to mount on the HTTP port, by path prefix (more with `httpRoutes.mount`). */
+  httpHandlers?: Record<string, HttpHandler>;
+}
+
+export interface RunningDbManager {
+  /** `host:port` the gRPC server listens on. */
+  grpcAddress: string;
+  /** `host:port` the HTTP server listens on, or null without one. */
+  httpAddress: string | null;
+  /** Mount more handlers on the HTTP port; null without one. */
+  httpRoutes: HttpRoutes | null;
+  /** Stops accepting, drains in-flight calls (bounded by drainTimeoutMs), leaves the database open. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the DB manager: `api.v1.beta1.DBManager` and gRPC health on cleartext HTTP/2, and the same
+ * service as Connect JSON over HTTP/1.1 with `/healthz`. Logs one line when ready. Rejects with a
+ * KatibError (`invalid_argument` for a bad address, `unavailable` when a port cannot be bound).
+ */
+export async function startDbManager(options: StartDbManagerOptions): Promise<RunningDbManager> {
+  const grpcAt = parseListen('grpcListen', options.grpcListen ?? '127.0.0.1:6789');
+  const httpListen = options.httpListen === undefined ? '127.0.0.1:8080' : options.httpListen;
+  const httpAt = httpListen === null ? null : parseListen('httpListen', httpListen);
+  const logger = options.logger ?? pino({ level: 'silent' });
+  const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  const drainTimeoutMs = options.drainTimeoutMs ?? 10_000;
+  const { db } = options;
+
+  const service = new DbManagerService({
+    store: db.observations,
+    groupCommit: options.groupCommit ?? true,
+    onStoreFault: (err, operation) => logger.warn({ err, operation }, 'observation store fault'),
+  });
+  const probe = new HealthProbe(db);
+  const grpcServer = createGrpcServer(service, probe, maxMessageBytes);
+  const grpcPort = await bindGrpc(grpcServer, grpcAt.host, grpcAt.port);
+  const grpcAddress = formatHostPort({ host: grpcAt.host, port: grpcPort });
+
+  let httpServer: HttpServer | null = null;
+  let httpRoutes: HttpRoutes | null = null;
+  let httpAddress: string | null = null;
+  if (httpAt !== null) {
+    httpRoutes = new HttpRoutes();
+    for (const [prefix, handler] of Object.entries(options.httpHandlers ?? {}))
+      httpRoutes.mount(prefix, handler);
+    httpServer = createHttpServer(service, probe, httpRoutes, maxMessageBytes);
+    try {
+      const port = await listenHttp(httpServer, httpAt.host, httpAt.port);
+      httpAddress = formatHostPort({ host: httpAt.host, port });
+    } catch (err) {
+      grpcServer.forceShutdown();
+      throw err;
+    }
+  }
+  logger.info({ grpcAddress, httpAddress, database: db.displayUrl }, 'db manager ready');
+
+  let closing: Promise<void> | undefined;
+  return {
+    grpcAddress,
+    httpAddress,
+    httpRoutes,
+    close() {
+      closing ??= (async () => {
+        logger.info({ drainTimeoutMs }, 'db manager draining');
+        await Promise.all([
+          shutdownGrpc(grpcServer, drainTimeoutMs),
+          httpServer === null ? undefined : shutdownHttp(httpServer, drainTimeoutMs),
+        ]);
+        logger.info('db manager stopped');
+      })();
+      return closing;
+    },
+  };
+}
+
+function parseListen(field: string, text: string): HostPort {
+  const at = tryParseHostPort(text);
+  if (at === undefined) throw invalidArgument(field, text, HOST_PORT_RULE);
+  return at;
+}
