@@ -39,13 +39,9 @@ export function resolveTarget(
     if (options.trialName === '') throw new InvalidMetricError('options.trialName', '', 'must not be empty');
     throw new MissingTrialNameError();
   }
-  if (typeof trialName !== 'string' || trialName.length > MAX_NAME_LENGTH) {
-    throw new InvalidMetricError(
-      'options.trialName',
-      trialName,
-      `must be a string of 1 to ${MAX_NAME_LENGTH} characters`,
-    );
-  }
+  if (typeof trialName !== 'string')
+    throw new InvalidMetricError('options.trialName', trialName, 'must be a string');
+  checkName('options.trialName', trialName);
   const address = options.dbManagerAddress ?? (env.KATIB_DB_MANAGER_ADDRESS || DEFAULT_DB_MANAGER_ADDRESS);
   const timeout = options.timeout ?? DEFAULT_TIMEOUT_SECONDS;
   if (typeof timeout !== 'number' || !(timeout > 0) || !Number.isFinite(timeout)) {
