@@ -1,0 +1,19 @@
+export { GridSuggester } from './grid.js';
+export { type Issue, Issues } from './issues.js';
+export { RandomSuggester } from './random.js';
+export { getSuggester, knownAlgorithms } from './registry.js';
+export { checkCount, triedKeys } from './request.js';
+export { DEFAULT_RANDOM_STATE, Rng, type SeedParts, seedFor } from './rng.js';
+export {
+  collectSettings,
+  nonNegativeInteger,
+  numberInRange,
+  oneOf,
+  positiveInteger,
+  RANDOM_STATE,
+  readSettings,
+  type SettingSpec,
+  type SettingsSchema,
+} from './settings.js';
+export * from './space/index.js';
+export type { Suggester, SuggesterFactory, Suggestion, SuggestRequest } from './suggester.js';

@@ -1,0 +1,28 @@
+import { KatibError } from '../api/errors.js';
+import { GridSuggester } from './grid.js';
+import { RandomSuggester } from './random.js';
+import type { Suggester, SuggesterFactory } from './suggester.js';
+
+/** Every algorithm by its Katib `algorithmName`. A new algorithm is one line here. */
+const FACTORIES: Readonly<Record<string, SuggesterFactory>> = Object.freeze({
+  grid: () => new GridSuggester(),
+  random: () => new RandomSuggester(),
+});
+
+/** The algorithm names getSuggester accepts, sorted. */
+export function knownAlgorithms(): string[] {
+  return Object.keys(FACTORIES).sort();
+}
+
+/** A suggester for `spec.algorithm.algorithmName`; unknown names are `invalid_argument`. */
+export function getSuggester(name: string): Suggester {
+  const factory = Object.hasOwn(FACTORIES, name) ? FACTORIES[name] : undefined;
+  if (factory === undefined) {
+    throw new KatibError(
+      'invalid_argument',
+      `spec.algorithm.algorithmName: ${JSON.stringify(name)} is not a known algorithm (known: ${knownAlgorithms().join(', ')})`,
+      { field: 'spec.algorithm.algorithmName' },
+    );
+  }
+  return factory();
+}
