@@ -29,4 +29,9 @@ export interface Trial {
   startTime?: string;
   completionTime?: string;
   observation?: { metrics: ObservationMetric[] };
+  /**
+   * Where the trial runs now (local runner: the process group id), so that a controller that
+   * restarts after a crash can end a trial process its predecessor left behind.
+   */
+  runtime?: { pid?: number; host?: string; attempt: number };
 }

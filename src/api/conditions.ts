@@ -1,4 +1,4 @@
-import type { Condition, ConditionStatus } from '../api/experiment.js';
+import type { Condition, ConditionStatus } from './experiment.js';
 
 export interface ConditionChange<T extends string> {
   type: T;

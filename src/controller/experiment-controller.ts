@@ -1,0 +1,227 @@
+/**
+ * The experiment controller: keeps `parallelTrialCount` trials running, asks the algorithm for
+ * as many assignments as there are free slots, records every trial's life in the ExperimentStore,
+ * and ends the experiment by Katib's rules. One controller drives one experiment at a time; it
+ * keeps the experiment's trials in memory (written through to the store) so a long experiment costs
+ * no re-reads, and resumes from the store after a crash (see resume.ts for the rule).
+ */
+import { KatibError } from '../api/errors.js';
+import type { Experiment, ExperimentStatus } from '../api/experiment.js';
+import type { Trial } from '../api/trial.js';
+import type { Suggester } from '../suggestion/index.js';
+import { getSuggester } from '../suggestion/index.js';
+import type { ExperimentStore } from '../store/experiment-store.js';
+import { currentCondition, setCondition } from '../api/conditions.js';
+import { experimentEnd, summarizeTrials, type TrialsSummary, trialsToCreate } from './experiment-status.js';
+import { resumeLeftovers } from './resume.js';
+import { newTrialName } from './trial-names.js';
+import { startTrialExecution, type TrialExecutionContext, type TrialHandle, type TrialOutcome } from './trial-execution.js';
+
+export type ControllerEvent =
+  | { type: 'trial-started'; trial: Trial; summary: TrialsSummary }
+  | { type: 'trial-ended'; trial: Trial; outcome: TrialOutcome; summary: TrialsSummary }
+  | { type: 'experiment-ended'; experiment: Experiment; summary: TrialsSummary };
+
+export interface ControllerOptions extends Omit<TrialExecutionContext, 'experiment' | 'signal'> {
+  experiments: ExperimentStore;
+  /** The algorithm for an experiment; default: the registry in src/suggestion. */
+  suggesterFor?: (algorithmName: string) => Suggester;
+  onEvent?: (event: ControllerEvent) => void;
+  now?: () => string;
+}
+
+const EXPERIMENT_STATES = ['Created', 'Running', 'Restarting', 'Succeeded', 'Failed'] as const;
+const TRIAL_STATES = ['Created', 'Running', 'Succeeded', 'Killed', 'Failed', 'MetricsUnavailable', 'EarlyStopped'] as const;
+
+export class ExperimentController {
+  readonly #options: ControllerOptions;
+  readonly #now: () => string;
+
+  constructor(options: ControllerOptions) {
+    this.#options = options;
+    this.#now = options.now ?? (() => new Date().toISOString());
+  }
+
+  /**
+   * Runs the stored experiment `name` until it ends and resolves with its final state. When
+   * `signal` aborts, running trials are ended and left Running in the store (a later run resumes
+   * them by the resume rule) and the promise rejects with KatibError `cancelled`. An experiment that
+   * already ended resolves at once, unchanged.
+   */
+  async run(name: string, signal?: AbortSignal): Promise<Experiment> {
+    const { experiments } = this.#options;
+    let experiment = await experiments.getExperiment(name);
+    if (!experiment) throw new KatibError('not_found', `experiment ${JSON.stringify(name)} does not exist`);
+    if (isFinished(experiment)) return experiment;
+    const suggester = (this.#options.suggesterFor ?? getSuggester)(experiment.spec.algorithm.algorithmName);
+    suggester.validateSettings(experiment);
+    const trials = await experiments.listTrials(name);
+    const resumed = await resumeLeftovers(trials, { experiments, observations: this.#options.observations, now: this.#now });
+    experiment = await this.#markRunning(experiment, resumed);
+
+    const ctx: TrialExecutionContext = { ...this.#options, experiment, ...(signal ? { signal } : {}) };
+    const running = new Map<string, { handle: TrialHandle; done: Promise<void> }>();
+    let exhausted = false;
+    const aborted = new Promise<void>((resolve) => signal?.addEventListener('abort', () => resolve(), { once: true }));
+
+    for (;;) {
+      if (signal?.aborted) {
+        await Promise.all([...running.values()].map((r) => r.handle.process.kill()));
+        throw new KatibError('cancelled', `experiment ${name} interrupted; run it again to resume`);
+      }
+      let summary = summarizeTrials(experiment.spec, trials);
+      const end = experimentEnd(experiment.spec, summary, exhausted);
+      if (end) {
+        for (const r of running.values()) r.handle.kill('ExperimentCompleted', `Experiment ended: ${end.reason}`);
+        await Promise.all([...running.values()].map((r) => r.done));
+        summary = summarizeTrials(experiment.spec, trials);
+        const ended = setCondition(experiment.status?.conditions ?? [], end, this.#now(), EXPERIMENT_STATES);
+        experiment = await this.#saveStatus(experiment, summary, ended, true);
+        this.#options.onEvent?.({ type: 'experiment-ended', experiment, summary });
+        return experiment;
+      }
+      const wanted = exhausted ? 0 : trialsToCreate(experiment.spec, summary);
+      if (wanted > 0) {
+        const suggestions = suggester.suggest({ experiment, trials, count: wanted });
+        if (suggestions.length < wanted) exhausted = true;
+        for (const s of suggestions) {
+          const trial = this.#newTrial(experiment, s.assignments, s.labels ?? {});
+          await experiments.createTrial(trial);
+          trials.push(trial);
+        }
+      }
+      let changed = wanted > 0;
+      for (const trial of [...trials]) {
+        if (!running.has(trial.name) && currentCondition(trial.conditions)?.type === 'Created') {
+          const started = await this.#start(ctx, trials, trial, running, signal);
+          if (started) running.set(trial.name, started);
+          changed = true;
+        }
+      }
+      experiment = await this.#saveStatus(experiment, summarizeTrials(experiment.spec, trials), undefined, false);
+      if (running.size > 0) {
+        await Promise.race([...[...running.values()].map((r) => r.done), aborted]);
+      } else if (!changed && !exhausted) {
+        // Nothing runs, nothing was created and the end rule did not fire: the stored state is
+        // inconsistent (e.g. a trial Running in the store that this controller does not own).
+        throw new KatibError('internal', `experiment ${name} cannot make progress: ${JSON.stringify(summary.counts)}`);
+      }
+    }
+  }
+
+  async #start(
+    ctx: TrialExecutionContext,
+    trials: Trial[],
+    created: Trial,
+    running: Map<string, { handle: TrialHandle; done: Promise<void> }>,
+    signal: AbortSignal | undefined,
+  ): Promise<{ handle: TrialHandle; done: Promise<void> } | undefined> {
+    const { experiments } = this.#options;
+    let handle: TrialHandle;
+    try {
+      handle = startTrialExecution(ctx, created);
+    } catch (err) {
+      // A template that cannot become a local command fails the trial, not the controller.
+      const message = err instanceof Error ? err.message : String(err);
+      const failed = this.#withCondition(created, { type: 'Failed', reason: 'TrialStartFailed', message });
+      failed.completionTime = this.#now();
+      await experiments.updateTrial(failed);
+      replace(trials, failed);
+      return undefined;
+    }
+    const started = this.#withCondition(created, { type: 'Running', reason: 'TrialRunning', message: 'Trial is running' });
+    started.startTime = this.#now();
+    const pid = handle.process.pid?.();
+    started.runtime = { attempt: created.runtime?.attempt ?? 1, ...(pid !== undefined ? { pid } : {}) };
+    await experiments.updateTrial(started);
+    replace(trials, started);
+    this.#options.onEvent?.({ type: 'trial-started', trial: started, summary: summarizeTrials(ctx.experiment.spec, trials) });
+    const done = handle.outcome.then(async (outcome) => {
+      running.delete(started.name);
+      // Interrupted by shutdown: leave it Running in the store; a later run resumes it.
+      if (signal?.aborted) return;
+      const current = trials.find((t) => t.name === started.name) ?? started;
+      const ended = this.#withCondition(current, { type: outcome.condition, reason: outcome.reason, message: outcome.message });
+      ended.completionTime = this.#now();
+      ended.observation = { metrics: outcome.observation };
+      await experiments.updateTrial(ended);
+      replace(trials, ended);
+      this.#options.onEvent?.({ type: 'trial-ended', trial: ended, outcome, summary: summarizeTrials(ctx.experiment.spec, trials) });
+    });
+    return { handle, done };
+  }
+
+  #newTrial(experiment: Experiment, assignments: Trial['parameterAssignments'], labels: Record<string, string>): Trial {
+    const now = this.#now();
+    return {
+      name: newTrialName(experiment.metadata.name),
+      experimentName: experiment.metadata.name,
+      parameterAssignments: assignments,
+      labels: { 'katib.kubeflow.org/experiment': experiment.metadata.name, ...labels },
+      conditions: setCondition([], { type: 'Created', reason: 'TrialCreated', message: 'Trial is created' }, now),
+    };
+  }
+
+  #withCondition(trial: Trial, change: { type: Trial['conditions'][number]['type']; reason: string; message: string }): Trial {
+    return { ...trial, conditions: setCondition(trial.conditions, change, this.#now(), TRIAL_STATES) };
+  }
+
+  async #markRunning(experiment: Experiment, resumed: number): Promise<Experiment> {
+    const now = this.#now();
+    let conditions = experiment.status?.conditions ?? [];
+    if (!conditions.some((c) => c.type === 'Created')) {
+      conditions = setCondition(conditions, { type: 'Created', reason: 'ExperimentCreated', message: 'Experiment is created' }, now);
+    }
+    const message = resumed > 0 ? `Experiment is running (resumed; ${resumed} interrupted trial(s) restarted)` : 'Experiment is running';
+    conditions = setCondition(conditions, { type: 'Running', reason: 'ExperimentRunning', message }, now, EXPERIMENT_STATES);
+    const status: ExperimentStatus = { ...emptyStatus(), ...experiment.status, conditions, startTime: experiment.status?.startTime ?? now };
+    await this.#options.experiments.updateExperimentStatus(experiment.metadata.name, status);
+    return { ...experiment, status };
+  }
+
+  async #saveStatus(
+    experiment: Experiment,
+    summary: TrialsSummary,
+    conditions: ExperimentStatus['conditions'] | undefined,
+    final: boolean,
+  ): Promise<Experiment> {
+    const now = this.#now();
+    const previous = experiment.status ?? emptyStatus();
+    const status: ExperimentStatus = {
+      ...previous,
+      ...summary.counts,
+      conditions: conditions ?? previous.conditions,
+      lastReconcileTime: now,
+      ...(summary.optimal ? { currentOptimalTrial: summary.optimal } : {}),
+      ...(final ? { completionTime: now } : {}),
+    };
+    await this.#options.experiments.updateExperimentStatus(experiment.metadata.name, status);
+    return { ...experiment, status };
+  }
+}
+
+export function emptyStatus(): ExperimentStatus {
+  return {
+    conditions: [],
+    trials: 0,
+    trialsSucceeded: 0,
+    trialsFailed: 0,
+    trialsKilled: 0,
+    trialsRunning: 0,
+    trialsPending: 0,
+    trialsEarlyStopped: 0,
+    trialMetricsUnavailable: 0,
+  };
+}
+
+/** Whether the experiment has ended (Succeeded or Failed is its current condition). */
+export function isFinished(experiment: Experiment): boolean {
+  const state = currentCondition(experiment.status?.conditions ?? [])?.type;
+  return state === 'Succeeded' || state === 'Failed';
+}
+
+function replace(trials: Trial[], trial: Trial): void {
+  const i = trials.findIndex((t) => t.name === trial.name);
+  if (i >= 0) trials[i] = trial;
+  else trials.push(trial);
+}

@@ -1,0 +1,164 @@
+/**
+ * One trial from start to its final condition: substitute the template, start the process,
+ * collect (pull kinds) while it runs, then read the stored log back and judge the trial the way
+ * Katib's trial controller does. The controller owns the store writes of the trial object; this
+ * module only reports what happened.
+ */
+import path from 'node:path';
+import type { Experiment } from '../api/experiment.js';
+import type { MetricLog, ObservationMetric } from '../api/observation.js';
+import { UNAVAILABLE_VALUE } from '../api/observation.js';
+import { nowMicros } from '../api/time.js';
+import type { Trial, TrialConditionType } from '../api/trial.js';
+import { metricNamesOf, observationOf, startCollector } from '../collector/index.js';
+import type { RunningTrial, TrialExit, TrialRunner } from '../runner/index.js';
+import { localCommandOf, substituteTrialTemplate } from '../spec/index.js';
+import type { ObservationStore } from '../store/observation-store.js';
+
+/** Where trials send their metrics: handed to each trial in its environment. */
+export interface DbManagerAddresses {
+  /** host:port of the gRPC DB manager (KATIB_DB_MANAGER_ADDRESS). */
+  grpc: string;
+  /** host:port of the HTTP JSON endpoint (KATIB_DB_MANAGER_HTTP_ADDRESS). */
+  http?: string;
+}
+
+export interface TrialExecutionContext {
+  experiment: Experiment;
+  runner: TrialRunner;
+  observations: ObservationStore;
+  /** The DB manager write path that pull collectors write through. */
+  writeLogs: (trialName: string, logs: MetricLog[]) => Promise<void>;
+  addresses: DbManagerAddresses;
+  /** Each trial runs in `<workRoot>/<trialName>` unless its container names a workingDir. */
+  workRoot: string;
+  /** Extra env for every trial (the SDK's envPerTrial), under the template's own env. */
+  extraEnv?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+export interface TrialOutcome {
+  condition: Extract<TrialConditionType, 'Succeeded' | 'Failed' | 'MetricsUnavailable' | 'EarlyStopped' | 'Killed'>;
+  reason: string;
+  message: string;
+  observation: ObservationMetric[];
+  exit: TrialExit;
+}
+
+/** A trial that has started: `outcome` settles once it has ended and been judged. */
+export interface TrialHandle {
+  readonly process: RunningTrial;
+  readonly outcome: Promise<TrialOutcome>;
+  /** Ends the trial as EarlyStopped (its metrics so far are kept). */
+  earlyStop(): void;
+  /** Ends the trial as Killed (e.g. the experiment ended while it ran). */
+  kill(reason: string, message: string): void;
+}
+
+/**
+ * Starts `trial` (which must already be stored as Created/Running). Throws a KatibError only for
+ * a template that cannot become a local command; everything that happens at run time becomes an
+ * outcome.
+ */
+export function startTrialExecution(ctx: TrialExecutionContext, trial: Trial): TrialHandle {
+  const { experiment } = ctx;
+  const spec = experiment.spec;
+  const trialSpec = substituteTrialTemplate(experiment, {
+    trialName: trial.name,
+    namespace: experiment.metadata.namespace,
+    assignments: trial.parameterAssignments,
+  });
+  const local = localCommandOf(trialSpec, spec.trialTemplate.primaryContainerName);
+  const workingDir = local.workingDir ? path.resolve(ctx.workRoot, local.workingDir) : path.join(ctx.workRoot, trial.name);
+  const env: Record<string, string> = {
+    ...ctx.extraEnv,
+    ...local.env,
+    KATIB_TRIAL_NAME: trial.name,
+    KATIB_EXPERIMENT_NAME: experiment.metadata.name,
+    KATIB_DB_MANAGER_ADDRESS: ctx.addresses.grpc,
+    ...(ctx.addresses.http ? { KATIB_DB_MANAGER_HTTP_ADDRESS: ctx.addresses.http } : {}),
+  };
+  const running = ctx.runner.start(
+    {
+      trialName: trial.name,
+      experimentName: experiment.metadata.name,
+      command: local.command,
+      env,
+      workingDir,
+      ...(local.activeDeadlineSeconds !== undefined ? { timeoutSeconds: local.activeDeadlineSeconds } : {}),
+    },
+    ctx.signal ? { signal: ctx.signal } : {},
+  );
+  const collector = startCollector({
+    spec: spec.metricsCollectorSpec,
+    objective: spec.objective,
+    trial: running,
+    workingDir,
+    sink: (logs) => ctx.writeLogs(trial.name, logs),
+  });
+  let endedBy: { condition: 'EarlyStopped' | 'Killed'; reason: string; message: string } | undefined;
+  const outcome = (async (): Promise<TrialOutcome> => {
+    const exit = await running.wait();
+    let collectError: string | undefined;
+    try {
+      await collector.finish();
+    } catch (err) {
+      collectError = err instanceof Error ? err.message : String(err);
+    }
+    const metricNames = metricNamesOf(spec.objective);
+    let observation = observationOf(await ctx.observations.get(trial.name), metricNames);
+    const judged = judge(exit, endedBy, collectError, running.logsTail());
+    if (judged.condition === 'Succeeded' && objectiveUnavailable(observation, spec.objective.objectiveMetricName)) {
+      // Katib's rule for a trial that ended without its objective: record the marker value in
+      // the log (so readers of the DB see why) and end MetricsUnavailable, never Succeeded.
+      const marker = { time: nowMicros(), name: spec.objective.objectiveMetricName, value: UNAVAILABLE_VALUE };
+      await ctx.writeLogs(trial.name, [marker]);
+      observation = observationOf(await ctx.observations.get(trial.name), metricNames);
+      return { condition: 'MetricsUnavailable', reason: 'MetricsUnavailable', message: 'Metrics are not available', observation, exit };
+    }
+    return { ...judged, observation, exit };
+  })();
+  return {
+    process: running,
+    outcome,
+    earlyStop() {
+      endedBy ??= { condition: 'EarlyStopped', reason: 'TrialEarlyStopped', message: 'Trial is early stopped' };
+      void running.kill();
+    },
+    kill(reason, message) {
+      endedBy ??= { condition: 'Killed', reason, message };
+      void running.kill();
+    },
+  };
+}
+
+function objectiveUnavailable(observation: readonly ObservationMetric[], objectiveName: string): boolean {
+  const metric = observation.find((m) => m.name === objectiveName);
+  return !metric || metric.latest === UNAVAILABLE_VALUE;
+}
+
+function judge(
+  exit: TrialExit,
+  endedBy: { condition: 'EarlyStopped' | 'Killed'; reason: string; message: string } | undefined,
+  collectError: string | undefined,
+  tail: string,
+): Omit<TrialOutcome, 'observation' | 'exit'> {
+  if (exit.startError) return { condition: 'Failed', reason: 'TrialStartFailed', message: exit.startError };
+  if (endedBy && exit.killedBy === 'kill') return endedBy;
+  if (exit.killedBy === 'timeout') {
+    return { condition: 'Failed', reason: 'DeadlineExceeded', message: 'Trial was active longer than activeDeadlineSeconds' };
+  }
+  if (exit.exitCode !== 0) {
+    const how = exit.signal ? `was ended by ${exit.signal}` : `exited with code ${exit.exitCode}`;
+    return { condition: 'Failed', reason: 'TrialFailed', message: `Trial ${how}${lastLines(tail)}` };
+  }
+  if (collectError) return { condition: 'Failed', reason: 'MetricsCollectionFailed', message: collectError };
+  return { condition: 'Succeeded', reason: 'TrialSucceeded', message: 'Trial has succeeded' };
+}
+
+/** The last few lines of output, for a failed trial's message. */
+function lastLines(tail: string): string {
+  const lines = tail.trimEnd().split('\n').slice(-3).join(' | ');
+  if (!lines) return '';
+  return `: ${lines.length > 300 ? `...${lines.slice(-297)}` : lines}`;
+}
