@@ -64,7 +64,11 @@ export class GrpcUnaryClient {
     };
     // Errors reach every open stream too; here they only retire the session.
     session.on('error', retire);
-    session.on('goaway', () => retire(new Error('the server sent GOAWAY')));
+    session.on('goaway', () => {
+      retire(new Error('the server sent GOAWAY'));
+      // Streams the server accepted still finish; then the socket goes.
+      if (!session.closed) session.close();
+    });
     session.on('close', () => retire());
     session.unref();
     this.#conn = conn;
@@ -229,7 +233,8 @@ function transportError(rstCode: number, err: Error | undefined, conn: Connectio
 }
 
 function unavailable(err: unknown, conn: Connection): KatibError {
-  const cause = conn.failure ?? err;
+  // A stream cancelled because its session failed carries the session's error as its cause.
+  const cause = conn.failure ?? (err instanceof Error && err.cause instanceof Error ? err.cause : err);
   const message = cause instanceof Error ? cause.message : String(cause ?? 'the connection closed');
   return new KatibError('unavailable', message, { cause });
 }

@@ -30,7 +30,7 @@ export interface TestServer {
 
 export async function openSqliteDatabase(): Promise<TestDatabase> {
   const dir = await mkdtemp(join(tmpdir(), 'katib-report-'));
-  const opened = await openStore(`sqlite://${join(dir, 'katib.db')}`);
+  const opened = await openStore(`sqlite:${join(dir, 'katib.db')}`);
   return {
     db: opened.db,
     read: (trialName) => opened.db.observations.get(trialName),

@@ -1,0 +1,148 @@
+/**
+ * Push benchmark: trial-side reporting through the real DB manager (its own process, gRPC on
+ * loopback) into the real store. Prints ONE JSON line of figures; progress goes to stderr.
+ *
+ *   points_per_s            8 concurrent trial processes, batched reporter: points stored / s
+ *   raw_sqlite_rows_per_s   plain better-sqlite3 batched inserts into the same table and index
+ *   points_ratio_vs_raw     points_per_s / raw_sqlite_rows_per_s
+ *   single_reports_per_s    one process awaiting one-point reportMetrics calls (durable each)
+ *   raw_h2_roundtrips_per_s bare node:http2 request/response round trips, same shape of run
+ *   single_ratio_vs_raw_h2, p99_ms (of single reports), raw_h2_p99_ms
+ *   stream_points_per_s     one process, batched reporter in a tight loop, then flush()
+ *   import_ms               `node -e "<import katib-ts/report; one report>"` minus `node -e 0`
+ *   rss_mb                  the DB manager process's peak RSS
+ * and, when KATIB_TEST_MYSQL_URL / KATIB_TEST_POSTGRES_URL are set, the same prefixed mysql_ /
+ * postgres_ (raw_mysql_rows_per_s / raw_postgres_rows_per_s being the plain driver's inserts).
+ *
+ * Run: `npm run bench:push` (builds first: children import the built package as trials do).
+ */
+import { spawnSync } from 'node:child_process';
+import { median, ROOT, runChild, startChild } from './support/child.js';
+import { type BenchDatabase, benchDatabases } from './support/databases.js';
+
+const TRIALS = 8;
+const SINGLE_MS = Number(process.env.BENCH_SINGLE_MS ?? 3000);
+const SQLITE_POINTS_PER_TRIAL = Number(process.env.BENCH_POINTS_PER_TRIAL ?? 50_000);
+const SERVER_POINTS_PER_TRIAL = Math.round(SQLITE_POINTS_PER_TRIAL / 2);
+const STREAM_POINTS = 200_000;
+const RAW_BATCH = 2_000;
+
+type Figures = Record<string, number>;
+type Timed = { count: number; secs: number; p99_ms: number };
+
+function progress(message: string): void {
+  process.stderr.write(`bench:push ${message}\n`);
+}
+
+const round = (n: number, digits = 0) => Number(n.toFixed(digits));
+
+async function prepareSchema(url: string): Promise<void> {
+  // Through a variable: the store may be built later than this file is type-checked.
+  const storePath = '../dist/store/index.js';
+  const store = (await import(storePath)) as {
+    openDatabase(url: string): Promise<{ close(): Promise<void> }>;
+  };
+  const db = await store.openDatabase(url);
+  await db.close();
+}
+
+async function rawH2(): Promise<Figures> {
+  progress('raw node:http2 round trips');
+  const server = startChild('./h2-echo-server.mjs', []);
+  const { port } = await server.next<{ port: number }>();
+  const run = await runChild<Timed>('./h2-roundtrips.mjs', [String(port), String(SINGLE_MS)]);
+  await server.end();
+  return { raw_h2_roundtrips_per_s: round(run.count / run.secs), raw_h2_p99_ms: round(run.p99_ms, 2) };
+}
+
+function importMs(address: string): number {
+  progress('import cost');
+  const code =
+    "const { reportMetrics } = await import('katib-ts/report'); await reportMetrics({ loss: 0.5 });";
+  const env = { ...process.env, KATIB_TRIAL_NAME: 'bench-import', KATIB_DB_MANAGER_ADDRESS: address };
+  const time = (args: string[]) => {
+    const start = performance.now();
+    const result = spawnSync(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    if (result.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${result.stderr}`);
+    return performance.now() - start;
+  };
+  const bare: number[] = [];
+  const full: number[] = [];
+  for (let i = 0; i < 9; i++) {
+    bare.push(time(['-e', '0']));
+    full.push(time(['--input-type=module', '-e', code]));
+  }
+  return round(median(full) - median(bare), 1);
+}
+
+async function benchOne(db: BenchDatabase, rawH2Rate: number): Promise<Figures> {
+  const p = db.prefix;
+  const name = p === '' ? 'sqlite' : p.slice(0, -1);
+  await prepareSchema(db.url);
+  await prepareSchema(db.rawUrl);
+  const server = startChild('./db-manager-child.mjs', [db.url]);
+  const { grpcAddress } = await server.next<{ grpcAddress: string }>();
+  const figures: Figures = {};
+  try {
+    const perTrial = p === '' ? SQLITE_POINTS_PER_TRIAL : SERVER_POINTS_PER_TRIAL;
+    progress(`${name}: ${TRIALS} trials x ${perTrial} points, batched`);
+    const trials = Array.from({ length: TRIALS }, (_, i) =>
+      startChild('./batch-reporter.mjs', [grpcAddress, `bench-batch-${i}`, String(perTrial)]),
+    );
+    await Promise.all(trials.map((t) => t.next()));
+    const start = performance.now();
+    for (const t of trials) t.send('go');
+    await Promise.all(trials.map((t) => t.next()));
+    const secs = (performance.now() - start) / 1000;
+    await Promise.all(trials.map((t) => t.end()));
+    const stored = await db.count('bench-batch-');
+    const expected = TRIALS * (perTrial + 1);
+    if (stored !== expected) throw new Error(`${name}: ${stored} points stored, ${expected} reported`);
+    figures[`${p}points_per_s`] = round((TRIALS * perTrial) / secs);
+
+    progress(`${name}: raw driver inserts`);
+    const raw = await db.rawInsert(TRIALS * perTrial, RAW_BATCH);
+    figures[`raw_${name}_rows_per_s`] = round(raw);
+    figures[`${p}points_ratio_vs_raw`] = round((TRIALS * perTrial) / secs / raw, 3);
+
+    progress(`${name}: single awaited reports`);
+    const single = await runChild<Timed>('./single-reports.mjs', [grpcAddress, String(SINGLE_MS)]);
+    figures[`${p}single_reports_per_s`] = round(single.count / single.secs);
+    figures[`${p}single_ratio_vs_raw_h2`] = round(single.count / single.secs / rawH2Rate, 3);
+    figures[`${p}p99_ms`] = round(single.p99_ms, 2);
+
+    progress(`${name}: stream of ${STREAM_POINTS} points`);
+    const stream = await runChild<{ points: number; secs: number }>('./stream-reporter.mjs', [
+      grpcAddress,
+      'bench-stream',
+      String(STREAM_POINTS),
+    ]);
+    figures[`${p}stream_points_per_s`] = round(stream.points / stream.secs);
+
+    if (p === '') figures.import_ms = importMs(grpcAddress);
+  } catch (err) {
+    server.process.kill();
+    throw err;
+  }
+  const { maxRssKb } = await server.finish<{ maxRssKb: number }>();
+  figures[`${p}rss_mb`] = round(maxRssKb / 1024, 1);
+  return figures;
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const h2 = await rawH2();
+  const figures: Figures = { ...h2 };
+  for (const db of await benchDatabases()) {
+    try {
+      const server = await benchOne(db, h2.raw_h2_roundtrips_per_s as number);
+      Object.assign(figures, server);
+    } finally {
+      await db.dispose();
+    }
+  }
+  progress(`done in ${Math.round((performance.now() - started) / 1000)} s`);
+  process.stdout.write(`${JSON.stringify(figures)}\n`);
+}
+
+await main();
