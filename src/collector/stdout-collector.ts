@@ -1,0 +1,31 @@
+import { LineCollector, type LineCollectorOptions, type TrialCollector } from './line-collector.js';
+import type { MetricLineParser } from './line-parser.js';
+import type { MetricSink } from './sink-writer.js';
+
+/**
+ * Where the StdOut collector reads lines: a running trial's output (src/runner's RunningTrial
+ * fits). Contract: every line is delivered before the trial's wait() resolves.
+ */
+export interface LineSource {
+  onLine(listener: (line: string, stream: 'stdout' | 'stderr', truncated?: boolean) => void): void;
+}
+
+/**
+ * Katib's StdOut collector, live: parses what the trial prints on stdout and stderr (Katib
+ * redirects both into the file its sidecar reads) as the lines arrive. Attach it right after
+ * the trial starts, before control returns to the event loop, so no line is missed.
+ */
+export function startStdOutCollector(
+  source: LineSource,
+  parser: MetricLineParser,
+  sink: MetricSink,
+  options: LineCollectorOptions = {},
+): TrialCollector {
+  const core = new LineCollector('StdOut', parser, sink, options);
+  source.onLine((line, _stream, truncated) => core.line(line, truncated === true));
+  return {
+    finish: () => core.finish(),
+    stats: () => core.stats(),
+    unsent: () => core.unsent(),
+  };
+}

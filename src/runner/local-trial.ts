@@ -1,0 +1,234 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { invalidArgument } from '../api/errors.js';
+import { LineSplitter } from '../collector/index.js';
+import { BoundedLogFile } from './bounded-log-file.js';
+import { trialEnv } from './clean-env.js';
+import { OutputTail } from './output-tail.js';
+import { signalGroup, waitGroupGone } from './process-group.js';
+import { describeSpawnError } from './spawn-errors.js';
+import type { LineListener, RunningTrial, TrialExit, TrialRunSpec } from './trial-runner.js';
+
+/** Settings of the local runner, all with defaults (see each). */
+export interface LocalRunnerSettings {
+  /** Between SIGTERM and SIGKILL when a trial is ended (default 10 s). */
+  killGraceMs: number;
+  /** Output kept in memory for logsTail() (default 1 MiB). */
+  tailBytes: number;
+  /** Longest line delivered; longer ones are cut to it (default 64 KiB). */
+  maxLineBytes: number;
+  /** Write stdout.log and stderr.log into the working directory (default true). */
+  logFiles: boolean;
+  /** Disk used per log file at most, including its one rotated predecessor (default 64 MiB). */
+  logFileMaxBytes: number;
+  /** Parent variables the trial inherits (default INHERITED_ENV, plus LC_*). */
+  inheritEnv?: readonly string[];
+  /** How long to wait for the pipes to close after the group was killed (default 2 s). */
+  stdioCloseMs: number;
+  /** Where a listener's exception goes (default: a process warning); the trial carries on. */
+  onListenerError: (err: unknown) => void;
+}
+
+type Stream = 'stdout' | 'stderr';
+type Outcome = Pick<TrialExit, 'exitCode' | 'signal'>;
+
+/** One trial run as a local process group; see LocalTrialRunner for the contract. */
+export class LocalTrial implements RunningTrial {
+  private readonly listeners: LineListener[] = [];
+  private readonly tail: OutputTail;
+  private child: ChildProcess | undefined;
+  private killedBy: TrialExit['killedBy'];
+  private cancelled = false;
+  private exited = false;
+  private termSent = false;
+  private timers: NodeJS.Timeout[] = [];
+  private readonly done: Promise<TrialExit>;
+
+  constructor(
+    private readonly spec: TrialRunSpec,
+    private readonly settings: LocalRunnerSettings,
+    signal?: AbortSignal,
+  ) {
+    this.tail = new OutputTail(settings.tailBytes);
+    this.done = this.run(signal);
+  }
+
+  readonly onLine = (listener: LineListener): void => {
+    this.listeners.push(listener);
+  };
+
+  wait(): Promise<TrialExit> {
+    return this.done;
+  }
+
+  kill(): Promise<void> {
+    return this.terminate('kill');
+  }
+
+  logsTail(): string {
+    return this.tail.text();
+  }
+
+  /** The process id (also its process group id), once started. */
+  pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  private terminate(reason: 'timeout' | 'kill'): Promise<void> {
+    this.end(reason);
+    return this.done.then(() => undefined);
+  }
+
+  /** Asks the trial to end: SIGTERM to its group now, SIGKILL after the grace period. */
+  private end(reason: 'timeout' | 'kill'): void {
+    if (!this.exited) {
+      this.killedBy ??= reason;
+      const pgid = this.child?.pid;
+      if (pgid === undefined) this.cancelled = true;
+      else if (!this.termSent) {
+        this.termSent = true;
+        signalGroup(pgid, 'SIGTERM');
+        this.after(this.settings.killGraceMs, () => signalGroup(pgid, 'SIGKILL'));
+      }
+    }
+  }
+
+  // setTimeout fires at once past 2^31-1 ms (24.8 days): re-arm for long deadlines.
+  private after(ms: number, fn: () => void): void {
+    const step = Math.min(ms, 2 ** 31 - 1);
+    this.timers.push(setTimeout(() => (ms > step ? this.after(ms - step, fn) : fn()), step));
+  }
+
+  private async run(signal: AbortSignal | undefined): Promise<TrialExit> {
+    const onAbort = (): void => this.end('kill');
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+    const logs: BoundedLogFile[] = [];
+    try {
+      const startError = await this.prepare(logs);
+      if (startError !== undefined) return { exitCode: null, signal: null, startError };
+      // Killed or aborted before anything ran.
+      if (this.cancelled) return { exitCode: null, signal: null, killedBy: this.killedBy };
+      const env = trialEnv(process.env, this.spec.env, this.settings.inheritEnv);
+      const started = await this.spawn(env);
+      if (typeof started === 'string') return { exitCode: null, signal: null, startError: started };
+      const outcome = await this.supervise(started, logs);
+      const exit: TrialExit = { ...outcome };
+      if (this.killedBy !== undefined) exit.killedBy = this.killedBy;
+      const logError = logs.find((log) => log.error !== undefined)?.error;
+      if (logError !== undefined) exit.logFileError = logError;
+      return exit;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      for (const timer of this.timers) clearTimeout(timer);
+      await Promise.all(logs.map((log) => log.close()));
+    }
+  }
+
+  /** Checks the spec, creates the working directory and the log files; a message when it cannot. */
+  private async prepare(logs: BoundedLogFile[]): Promise<string | undefined> {
+    const { command, workingDir, timeoutSeconds } = this.spec;
+    if (command.length === 0 || !command[0])
+      return invalidArgument('command', command, 'must name a program to run').message;
+    if (timeoutSeconds !== undefined && !(timeoutSeconds > 0 && Number.isFinite(timeoutSeconds))) {
+      return invalidArgument('timeoutSeconds', timeoutSeconds, 'must be a positive number of seconds')
+        .message;
+    }
+    try {
+      await mkdir(workingDir, { recursive: true });
+    } catch (err) {
+      return `working directory ${JSON.stringify(workingDir)} could not be created: ${(err as Error).message}`;
+    }
+    if (!this.settings.logFiles) return undefined;
+    for (const name of ['stdout.log', 'stderr.log']) {
+      try {
+        logs.push(await BoundedLogFile.open(join(workingDir, name), this.settings.logFileMaxBytes));
+      } catch (err) {
+        return `log file ${JSON.stringify(join(workingDir, name))} could not be created: ${(err as Error).message}`;
+      }
+    }
+    return undefined;
+  }
+
+  /** Starts the process in its own group; a message when it could not start. */
+  private async spawn(env: Record<string, string>): Promise<ChildProcess | string> {
+    const [program, ...args] = this.spec.command as [string, ...string[]];
+    let child: ChildProcess;
+    try {
+      child = spawn(program, args, {
+        cwd: this.spec.workingDir,
+        env,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    } catch (err) {
+      return describeSpawnError(err, program, env.PATH);
+    }
+    const failed = await new Promise<Error | undefined>((resolve) => {
+      child.once('spawn', () => resolve(undefined));
+      child.once('error', resolve);
+    });
+    if (failed) return describeSpawnError(failed, program, env.PATH);
+    child.on('error', () => {}); // later errors (a failed kill) are handled where they happen
+    this.child = child;
+    return child;
+  }
+
+  private async supervise(child: ChildProcess, logs: BoundedLogFile[]): Promise<Outcome> {
+    const pgid = child.pid!;
+    if (this.spec.timeoutSeconds !== undefined) {
+      this.after(this.spec.timeoutSeconds * 1000, () => this.end('timeout'));
+    }
+    // A kill() that arrived while spawning.
+    if (this.cancelled) {
+      this.cancelled = false;
+      this.end(this.killedBy ?? 'kill');
+    }
+    const splitters = [
+      this.read(child.stdout!, 'stdout', logs[0]),
+      this.read(child.stderr!, 'stderr', logs[1]),
+    ];
+    const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+    const outcome = await new Promise<Outcome>((resolve) =>
+      child.once('exit', (exitCode, signal) => resolve({ exitCode, signal })),
+    );
+    this.exited = true;
+    // Whatever the trial started dies with it, as in a container whose main process ended.
+    if (signalGroup(pgid, 'SIGKILL')) await waitGroupGone(pgid, this.settings.stdioCloseMs);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), this.settings.stdioCloseMs);
+    });
+    // A process that left the group (setsid) may still hold the pipes: stop waiting for it.
+    if (await Promise.race([closed.then(() => false), late])) {
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+    }
+    clearTimeout(timer);
+    for (const splitter of splitters) splitter.end();
+    return outcome;
+  }
+
+  private read(stream: Readable, name: Stream, log: BoundedLogFile | undefined): LineSplitter {
+    const splitter = new LineSplitter((line, truncated, bytes) => {
+      this.tail.push(line, bytes);
+      for (const listener of this.listeners) {
+        try {
+          listener(line, name, truncated);
+        } catch (err) {
+          this.settings.onListenerError(err);
+        }
+      }
+    }, this.settings.maxLineBytes);
+    stream.on('data', (chunk: Buffer) => {
+      splitter.push(chunk);
+      if (log && !log.write(chunk)) {
+        stream.pause();
+        log.onDrain(() => stream.resume());
+      }
+    });
+    return splitter;
+  }
+}
