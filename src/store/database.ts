@@ -1,0 +1,167 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Kysely } from 'kysely';
+import { invalidArgument, KatibError } from '../api/errors.js';
+import { describe, isConnectionError, storeError } from './db-errors.js';
+import { type DbConfig, type Dialect, displayUrl, parseDbUrl } from './db-url.js';
+import { serverLogWriter, sqliteLogWriter } from './log-writers.js';
+import { migrateToLatest } from './migrations.js';
+import type { ObservationStore } from './observation-store.js';
+import type { KatibTables } from './schema.js';
+import { openMysql, openPostgres } from './server-connection.js';
+import { type LogWriter, pingKysely, SqlObservationStore } from './sql-observation-store.js';
+import { timeCodecOf } from './sql-time.js';
+import { openSqlite } from './sqlite-connection.js';
+
+/**
+ * An open katib-ts database: SQLite, MySQL/MariaDB or PostgreSQL behind one Kysely, with the
+ * stores over it. Close it once, when the process is done with every store.
+ */
+export interface Database {
+  readonly dialect: Dialect;
+  /** The URL with any password shown as `***`, for logs and messages. */
+  readonly displayUrl: string;
+  /** The query layer, for other stores in the same database (they share its connections). */
+  readonly kysely: Kysely<KatibTables>;
+  readonly observations: ObservationStore;
+  /** Resolves when the database answers a trivial query; rejects KatibError `unavailable` otherwise. */
+  ping(): Promise<void>;
+  /**
+   * Closes the observation store (waiting for its in-flight calls), then releases every
+   * connection. Idempotent. `observations.close()` alone only stops that store.
+   */
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** Do not run migrations: the schema is someone else's job (Katib's SKIP_DB_INITIALIZATION). */
+  skipInitialization?: boolean;
+  /** How long to keep trying to reach the database before giving up. Default 60, as Katib. */
+  connectTimeoutSeconds?: number;
+}
+
+const DEFAULT_CONNECT_TIMEOUT_SECONDS = 60;
+const FIRST_RETRY_DELAY_MS = 200;
+const MAX_RETRY_DELAY_MS = 2000;
+
+/**
+ * Opens the database named by `url` (see parseDbUrl): connects, retrying until
+ * `connectTimeoutSeconds` have passed, then brings the schema to the latest migration unless
+ * `skipInitialization`. Rejects with invalid_argument for a bad URL or option, `unavailable` (naming
+ * the database and the last error) when it cannot be reached in time, `failed_precondition` for a
+ * database migrated by a newer katib-ts, `internal` when a migration fails otherwise.
+ */
+export async function openDatabase(url: string, options: OpenDatabaseOptions = {}): Promise<Database> {
+  const config = parseDbUrl(url);
+  const timeoutSeconds = options.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_SECONDS;
+  if (typeof timeoutSeconds !== 'number' || !Number.isFinite(timeoutSeconds) || timeoutSeconds < 0) {
+    throw invalidArgument('connectTimeoutSeconds', timeoutSeconds, 'must be a number of seconds >= 0');
+  }
+  const shown = displayUrl(config);
+  const { kysely, write } = await connect(config, shown, timeoutSeconds);
+  if (!options.skipInitialization) {
+    try {
+      await migrateToLatest(kysely, config.dialect);
+    } catch (err) {
+      await kysely.destroy().catch(() => {});
+      throw migrationError(err, config.dialect, shown);
+    }
+  }
+  const observations = new SqlObservationStore({
+    kysely,
+    dialect: config.dialect,
+    time: timeCodecOf(config.dialect),
+    write,
+  });
+  let closing: Promise<void> | undefined;
+  return {
+    dialect: config.dialect,
+    displayUrl: shown,
+    kysely,
+    observations,
+    ping: async () => {
+      try {
+        await pingKysely(kysely);
+      } catch (err) {
+        throw storeError(err, config.dialect, 'ping');
+      }
+    },
+    close: () => {
+      closing ??= observations.close().then(() => kysely.destroy());
+      return closing;
+    },
+  };
+}
+
+interface Connection {
+  kysely: Kysely<KatibTables>;
+  write: LogWriter;
+}
+
+async function connect(config: DbConfig, shown: string, timeoutSeconds: number): Promise<Connection> {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  let delay = FIRST_RETRY_DELAY_MS;
+  // A server pool is made once (it opens connections lazily); a SQLite file is opened per attempt.
+  const server =
+    config.dialect === 'mysql'
+      ? openMysql(config)
+      : config.dialect === 'postgres'
+        ? openPostgres(config)
+        : undefined;
+  for (;;) {
+    let attempt: Connection | undefined;
+    try {
+      if (server !== undefined) {
+        attempt = { kysely: server, write: serverLogWriter(server, timeCodecOf(config.dialect)) };
+      } else if (config.dialect === 'sqlite') {
+        const handle = openSqlite(config);
+        attempt = { kysely: handle.kysely, write: sqliteLogWriter(handle) };
+      }
+      if (attempt === undefined) throw new Error('unreachable');
+      await beforeDeadline(pingKysely(attempt.kysely), deadline);
+      return attempt;
+    } catch (err) {
+      if (server === undefined) await attempt?.kysely.destroy().catch(() => {});
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        // Not awaited: a pool stuck connecting to an unresponsive host would hold this up until its own timeout.
+        if (server !== undefined) void server.destroy().catch(() => {});
+        throw new KatibError(
+          'unavailable',
+          `cannot reach the ${config.dialect} database ${shown} within ${timeoutSeconds} s: ${describe(err)}`,
+          { cause: err },
+        );
+      }
+      await sleep(Math.min(delay, left));
+      delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS);
+    }
+  }
+}
+
+/** `work`, or a rejection when `deadline` (epoch ms) passes first. */
+async function beforeDeadline<T>(work: Promise<T>, deadline: number): Promise<T> {
+  const controller = new AbortController();
+  const timeout = sleep(Math.max(0, deadline - Date.now()), undefined, { signal: controller.signal }).then(
+    () => {
+      throw new Error('no answer before the connect timeout');
+    },
+  );
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    controller.abort();
+    timeout.catch(() => {});
+  }
+}
+
+function migrationError(err: unknown, dialect: Dialect, shown: string): KatibError {
+  if (isConnectionError(err)) return storeError(err, dialect, `migrations of ${shown}`);
+  const message = describe(err);
+  if (/corrupted migrations/i.test(message)) {
+    return new KatibError(
+      'failed_precondition',
+      `${shown} was migrated by a newer katib-ts than this one (${message})`,
+      { cause: err },
+    );
+  }
+  return new KatibError('internal', `migrating ${shown} failed: ${message}`, { cause: err });
+}

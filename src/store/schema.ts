@@ -1,0 +1,25 @@
+import type { Generated } from 'kysely';
+
+/**
+ * A time as the database column holds it: integer epoch microseconds on SQLite, a
+ * `YYYY-MM-DD HH:MM:SS.ffffff` UTC text on MySQL (DATETIME(6)) and PostgreSQL (TIMESTAMP(6)).
+ * `TimeCodec` converts; nothing else should look inside.
+ */
+export type SqlTime = number | string;
+
+/** Katib's `observation_logs`, with Katib's column names so a Katib database reads as it is. */
+export interface ObservationLogsTable {
+  trial_name: string;
+  id: Generated<number>;
+  time: SqlTime;
+  metric_name: string;
+  value: string;
+}
+
+/**
+ * Every table katib-ts keeps, for `Kysely<KatibTables>`. Later migrations add their tables here
+ * (experiments, trials) in the same change that adds the migration.
+ */
+export interface KatibTables {
+  observation_logs: ObservationLogsTable;
+}

@@ -1,0 +1,129 @@
+import { type Kysely, sql } from 'kysely';
+import { KatibError } from '../api/errors.js';
+import type { MetricLog, ObservationQuery } from '../api/observation.js';
+import { isConnectionError, storeError } from './db-errors.js';
+import type { Dialect } from './db-url.js';
+import type { ObservationStore, TrialLogs } from './observation-store.js';
+import type { KatibTables } from './schema.js';
+import type { TimeCodec } from './sql-time.js';
+
+/** Stores several trials' logs in one transaction, all or nothing; rejects with the driver's error. */
+export type LogWriter = (entries: readonly TrialLogs[]) => Promise<void>;
+
+export interface SqlObservationStoreOptions {
+  kysely: Kysely<KatibTables>;
+  dialect: Dialect;
+  time: TimeCodec;
+  /** The write path: a cached prepared statement on SQLite, chunked multi-row INSERTs elsewhere. */
+  write: LogWriter;
+}
+
+/**
+ * The ObservationStore over Katib's `observation_logs` table, the same code for SQLite, MySQL and
+ * PostgreSQL (see ObservationStore for the contract). Reads and pings that fail on a dropped
+ * connection are retried once on a fresh one, so a database restart costs callers nothing once the
+ * server answers again. The store does not own the Kysely: `close` waits for this store's calls and
+ * refuses new ones; the Database that opened it releases the connections.
+ */
+export class SqlObservationStore implements ObservationStore {
+  readonly #kysely: Kysely<KatibTables>;
+  readonly #dialect: Dialect;
+  readonly #time: TimeCodec;
+  readonly #write: LogWriter;
+  #inFlight = 0;
+  #closed = false;
+  #drained: (() => void) | undefined;
+
+  constructor(options: SqlObservationStoreOptions) {
+    this.#kysely = options.kysely;
+    this.#dialect = options.dialect;
+    this.#time = options.time;
+    this.#write = options.write;
+  }
+
+  report(trialName: string, logs: readonly MetricLog[]): Promise<void> {
+    if (logs.length === 0) return this.#track('report', async () => {});
+    return this.#track('report', () => this.#write([{ trialName, logs }]));
+  }
+
+  reportMany(entries: readonly TrialLogs[]): Promise<void> {
+    return this.#track('report', () =>
+      entries.some((e) => e.logs.length > 0) ? this.#write(entries) : Promise.resolve(),
+    );
+  }
+
+  get(trialName: string, query: ObservationQuery = {}): Promise<MetricLog[]> {
+    return this.#track('get', () =>
+      retryOnce(async () => {
+        let select = this.#kysely
+          .selectFrom('observation_logs')
+          .select(['time', 'metric_name', 'value'])
+          .where('trial_name', '=', trialName);
+        if (query.metricName !== undefined) select = select.where('metric_name', '=', query.metricName);
+        if (query.startTime !== undefined)
+          select = select.where('time', '>=', this.#time.encode(query.startTime));
+        if (query.endTime !== undefined)
+          select = select.where('time', '<=', this.#time.encode(query.endTime));
+        const rows = await select.orderBy('time').orderBy('id').execute();
+        const logs: MetricLog[] = new Array(rows.length);
+        for (let i = 0; i < rows.length; i++) {
+          const row = rows[i] as (typeof rows)[number];
+          logs[i] = { time: this.#time.decode(row.time), name: row.metric_name, value: row.value };
+        }
+        return logs;
+      }),
+    );
+  }
+
+  delete(trialName: string): Promise<number> {
+    // Not retried: a retry after a lost reply would count 0 for rows the first attempt removed.
+    return this.#track('delete', async () => {
+      const result = await this.#kysely
+        .deleteFrom('observation_logs')
+        .where('trial_name', '=', trialName)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    });
+  }
+
+  ping(): Promise<void> {
+    return this.#track('ping', () => pingKysely(this.#kysely));
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#inFlight === 0) return;
+    await new Promise<void>((resolve) => {
+      this.#drained = resolve;
+    });
+  }
+
+  async #track<T>(during: string, call: () => Promise<T>): Promise<T> {
+    if (this.#closed) throw new KatibError('unavailable', `${this.#dialect} observation store is closed`);
+    this.#inFlight++;
+    try {
+      return await call();
+    } catch (err) {
+      throw storeError(err, this.#dialect, during);
+    } finally {
+      if (--this.#inFlight === 0) this.#drained?.();
+    }
+  }
+}
+
+/** A trivial query; retried once on a dropped connection (pools replace dead connections lazily). */
+export function pingKysely(kysely: Kysely<KatibTables>): Promise<void> {
+  return retryOnce(async () => {
+    await sql`SELECT 1`.execute(kysely);
+  });
+}
+
+/** Runs `call`, and once more if it failed on a connection the server had dropped. Only for calls safe to repeat. */
+export async function retryOnce<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (!isConnectionError(err)) throw err;
+    return await call();
+  }
+}
