@@ -67,16 +67,21 @@ export interface TrialTemplate {
   successCondition?: string;
   failureCondition?: string;
   retain?: boolean;
+  /** Labels that pick the primary pod of a multi-pod trial (Kubeflow training jobs). */
+  primaryPodLabels?: Record<string, string>;
 }
 
 export type CollectorKind = 'StdOut' | 'File' | 'TensorFlowEvent' | 'PrometheusMetric' | 'Custom' | 'Push';
 export type FileFormat = 'TEXT' | 'JSON';
 
 export interface MetricsCollectorSpec {
-  collector: { kind: CollectorKind };
+  /** `customCollector` (a Kubernetes container) is set for kind Custom only. */
+  collector: { kind: CollectorKind; customCollector?: Record<string, unknown> };
   source?: {
     fileSystemPath?: { path: string; kind?: 'File' | 'Directory'; format?: FileFormat };
     filter?: { metricsFormat: string[] };
+    /** Where a PrometheusMetric collector scrapes (Katib's defaults: path /metrics, port 8080). */
+    httpGet?: { path: string; port: number; host?: string; scheme?: 'HTTP' | 'HTTPS' };
   };
 }
 

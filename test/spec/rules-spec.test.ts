@@ -1,0 +1,260 @@
+import { type RuleTable, runRuleTable } from './helpers.js';
+
+const TABLE: RuleTable = {
+  'document and metadata': [
+    {
+      name: 'name missing',
+      change: (d) => delete d.metadata.name,
+      path: 'metadata.name',
+      rule: /^is required$/,
+      missing: true,
+    },
+    {
+      name: 'upper case and _ in name',
+      change: (d) => (d.metadata.name = 'Bad_Name'),
+      path: 'metadata.name',
+      rule: /lower case.*\^\[a-z\]/,
+      value: 'Bad_Name',
+    },
+    {
+      name: 'name ending in -',
+      change: (d) => (d.metadata.name = 'demo-'),
+      path: 'metadata.name',
+      rule: /end with a letter or digit/,
+    },
+    {
+      name: 'name starting with a digit',
+      change: (d) => (d.metadata.name = '1demo'),
+      path: 'metadata.name',
+      rule: /start with a letter/,
+    },
+    {
+      name: 'name of 41 characters',
+      change: (d) => (d.metadata.name = 'a'.repeat(41)),
+      path: 'metadata.name',
+      rule: /at most 40 characters \(it has 41\)/,
+    },
+    {
+      name: 'bad namespace',
+      change: (d) => (d.metadata.namespace = 'Kube_flow'),
+      path: 'metadata.namespace',
+      rule: /Kubernetes namespace/,
+    },
+    {
+      name: 'v1alpha3',
+      change: (d) => (d.apiVersion = 'kubeflow.org/v1alpha3'),
+      path: 'apiVersion',
+      rule: /must be "kubeflow.org\/v1beta1" \(v1alpha3/,
+    },
+    {
+      name: 'apiVersion missing',
+      change: (d) => delete d.apiVersion,
+      path: 'apiVersion',
+      rule: /is required \(kubeflow.org\/v1beta1\)/,
+      missing: true,
+    },
+    {
+      name: 'another kind',
+      change: (d) => (d.kind = 'Trial'),
+      path: 'kind',
+      rule: /must be "Experiment"/,
+      value: 'Trial',
+    },
+    {
+      name: 'unknown top-level field',
+      change: (d) => (d.specs = {}),
+      path: 'specs',
+      rule: /did you mean "spec"/,
+    },
+    { name: 'spec not a mapping', change: (d) => (d.spec = [1]), path: 'spec', rule: /must be a mapping/ },
+  ],
+  'spec fields': [
+    {
+      name: 'typo in a spec field',
+      change: (d) => (d.spec.maxTrialCounts = 3),
+      path: 'spec.maxTrialCounts',
+      rule: /is not a field Katib knows here \(did you mean "maxTrialCount"\?\)/,
+      value: 3,
+    },
+    {
+      name: 'field of no resemblance',
+      change: (d) => (d.spec.colour = 'red'),
+      path: 'spec.colour',
+      rule: /known: parameters, objective/,
+    },
+    {
+      name: 'nasConfig',
+      change: (d) => (d.spec.nasConfig = { graphConfig: {} }),
+      path: 'spec.nasConfig',
+      rule: /not supported.*neural architecture search/,
+    },
+    {
+      name: 'resumePolicy',
+      change: (d) => (d.spec.resumePolicy = 'Always'),
+      path: 'spec.resumePolicy',
+      rule: /must be one of Never, LongRunning, FromVolume/,
+      value: 'Always',
+    },
+  ],
+  objective: [
+    { name: 'missing', change: (d) => delete d.spec.objective, path: 'spec.objective', rule: /is required/ },
+    {
+      name: 'type',
+      change: (d) => (d.spec.objective.type = 'minimise'),
+      path: 'spec.objective.type',
+      rule: /must be one of minimize, maximize/,
+      value: 'minimise',
+    },
+    {
+      name: 'objectiveMetricName missing',
+      change: (d) => delete d.spec.objective.objectiveMetricName,
+      path: 'spec.objective.objectiveMetricName',
+      rule: /is required/,
+    },
+    {
+      name: 'objectiveMetricName empty',
+      change: (d) => (d.spec.objective.objectiveMetricName = ''),
+      path: 'spec.objective.objectiveMetricName',
+      rule: /is required/,
+    },
+    {
+      name: 'additional repeats the objective',
+      change: (d) => (d.spec.objective.additionalMetricNames = ['loss', 'accuracy']),
+      path: 'spec.objective.additionalMetricNames[1]',
+      rule: /must not repeat spec.objective.objectiveMetricName/,
+      value: 'accuracy',
+    },
+    {
+      name: 'additional repeat each other',
+      change: (d) => (d.spec.objective.additionalMetricNames = ['loss', 'loss']),
+      path: 'spec.objective.additionalMetricNames[1]',
+      rule: /repeats spec.objective.additionalMetricNames\[0\]/,
+    },
+    {
+      name: 'strategy value',
+      change: (d) => (d.spec.objective.metricStrategies = [{ name: 'accuracy', value: 'avg' }]),
+      path: 'spec.objective.metricStrategies[0].value',
+      rule: /must be one of min, max, latest/,
+      value: 'avg',
+    },
+    {
+      name: 'strategy for an unknown metric',
+      change: (d) => (d.spec.objective.metricStrategies = [{ name: 'loss', value: 'min' }]),
+      path: 'spec.objective.metricStrategies[0].name',
+      rule: /is not a metric of this objective \(metrics: accuracy\)/,
+      value: 'loss',
+    },
+    {
+      name: 'two strategies for one metric',
+      change: (d) =>
+        (d.spec.objective.metricStrategies = [
+          { name: 'accuracy', value: 'min' },
+          { name: 'accuracy', value: 'max' },
+        ]),
+      path: 'spec.objective.metricStrategies[1].name',
+      rule: /one strategy per metric/,
+    },
+    {
+      name: 'goal as text',
+      change: (d) => (d.spec.objective.goal = 'high'),
+      path: 'spec.objective.goal',
+      rule: /must be a number/,
+      value: 'high',
+    },
+  ],
+  algorithm: [
+    { name: 'missing', change: (d) => delete d.spec.algorithm, path: 'spec.algorithm', rule: /is required/ },
+    {
+      name: 'name missing',
+      change: (d) => (d.spec.algorithm = { algorithmSettings: [] }),
+      path: 'spec.algorithm.algorithmName',
+      rule: /is required/,
+    },
+    {
+      name: 'unknown name',
+      change: (d) => (d.spec.algorithm.algorithmName = 'bayes'),
+      path: 'spec.algorithm.algorithmName',
+      rule: /is not a known search algorithm \(known: random, grid, tpe\)/,
+      value: 'bayes',
+      options: { knownAlgorithms: ['random', 'grid', 'tpe'] },
+    },
+    {
+      name: 'repeated setting',
+      change: (d) =>
+        (d.spec.algorithm.algorithmSettings = [
+          { name: 'random_state', value: '1' },
+          { name: 'random_state', value: '2' },
+        ]),
+      path: 'spec.algorithm.algorithmSettings[1].name',
+      rule: /repeats spec.algorithm.algorithmSettings\[0\].name/,
+    },
+    {
+      name: 'setting value a mapping',
+      change: (d) => (d.spec.algorithm.algorithmSettings = [{ name: 'x', value: { a: 1 } }]),
+      path: 'spec.algorithm.algorithmSettings[0].value',
+      rule: /must be a string/,
+    },
+    {
+      name: 'early stopping unknown',
+      change: (d) => (d.spec.earlyStopping = { algorithmName: 'median' }),
+      path: 'spec.earlyStopping.algorithmName',
+      rule: /is not a known early stopping algorithm \(known: medianstop\)/,
+      options: { knownEarlyStopping: ['medianstop'] },
+    },
+    {
+      name: 'early stopping without a name',
+      change: (d) => (d.spec.earlyStopping = { algorithmSettings: [] }),
+      path: 'spec.earlyStopping.algorithmName',
+      rule: /is required/,
+    },
+  ],
+  'trial counts': [
+    {
+      name: 'parallelTrialCount 0',
+      change: (d) => (d.spec.parallelTrialCount = 0),
+      path: 'spec.parallelTrialCount',
+      rule: /must be greater than 0/,
+      value: 0,
+    },
+    {
+      name: 'parallelTrialCount fractional',
+      change: (d) => (d.spec.parallelTrialCount = 1.5),
+      path: 'spec.parallelTrialCount',
+      rule: /must be an integer/,
+      value: 1.5,
+    },
+    {
+      name: 'parallelTrialCount as text',
+      change: (d) => (d.spec.parallelTrialCount = 'three'),
+      path: 'spec.parallelTrialCount',
+      rule: /must be a number/,
+    },
+    {
+      name: 'parallel above max',
+      change: (d) => (d.spec.parallelTrialCount = 7),
+      path: 'spec.parallelTrialCount',
+      rule: /must be <= spec.maxTrialCount \(6\)/,
+      value: 7,
+    },
+    {
+      name: 'maxTrialCount 0',
+      change: (d) => (d.spec.maxTrialCount = 0),
+      path: 'spec.maxTrialCount',
+      rule: /must be greater than 0/,
+    },
+    {
+      name: 'maxFailedTrialCount negative',
+      change: (d) => (d.spec.maxFailedTrialCount = -1),
+      path: 'spec.maxFailedTrialCount',
+      rule: /must not be less than 0/,
+    },
+    {
+      name: 'maxFailed above max',
+      change: (d) => (d.spec.maxFailedTrialCount = 7),
+      path: 'spec.maxFailedTrialCount',
+      rule: /must be <= spec.maxTrialCount \(6\)/,
+    },
+  ],
+};
+
+runRuleTable(TABLE);
