@@ -17,6 +17,7 @@
  * Run: `npm run bench:push` (builds first: children import the built package as trials do).
  */
 import { spawnSync } from 'node:child_process';
+import { openDatabase } from '../src/store/index.js';
 import { median, ROOT, runChild, startChild } from './support/child.js';
 import { type BenchDatabase, benchDatabases } from './support/databases.js';
 

@@ -7,6 +7,7 @@ import {
   type RunningDbManager,
   startDbManager,
 } from '../../../src/dbmanager/index.js';
+import { openDatabase } from '../../../src/store/index.js';
 
 /** An opened database the DB manager serves, with the store to read back from. */
 export interface TestDatabase {
@@ -79,23 +80,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-// TODO(store lands): import { openDatabase } from src/store statically and drop the fallback.
 async function openStore(url: string): Promise<{ db: DbManagerDatabase; close(): Promise<void> }> {
-  const storePath = '../../../src/store/index.js';
-  try {
-    const store = (await import(storePath)) as {
-      openDatabase(url: string): Promise<DbManagerDatabase & { close(): Promise<void> }>;
-    };
-    const db = await store.openDatabase(url);
-    return { db, close: () => db.close() };
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
-    process.stderr.write('# src/store is not there yet: serving the in-memory store double\n');
-    const { MemoryObservationStore } = await import('../../support/memory-observation-store.js');
-    const observations = new MemoryObservationStore();
-    return {
-      db: { observations, ping: () => observations.ping(), displayUrl: 'memory:' },
-      close: async () => {},
-    };
-  }
+  const db = await openDatabase(url);
+  return { db, close: () => db.close() };
 }
