@@ -12,6 +12,7 @@ import {
 import { freePort, startTestServer, type TestServer } from './support/server.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/report-and-exit.ts', import.meta.url));
+const CLOSE_FIXTURE = fileURLToPath(new URL('./fixtures/close-at-top-level.ts', import.meta.url));
 
 describe('createMetricsReporter against the DB manager', () => {
   let server: TestServer;
@@ -128,14 +129,20 @@ describe('createMetricsReporter against the DB manager', () => {
   });
 
   it('flushes at exit when the trial ends without flush()', async () => {
-    const { code, stderr } = await runFixture(['5000'], { KATIB_TRIAL_NAME: 'exit-flush' });
+    const { code, stderr } = await runFixture(FIXTURE, ['5000'], { KATIB_TRIAL_NAME: 'exit-flush' });
     assert.equal(code, 0, stderr);
     assert.deepEqual(await values('exit-flush'), range(5000));
   });
 
+  it('lets a trial await flush() and close() at top level', async () => {
+    const { code, stderr } = await runFixture(CLOSE_FIXTURE, [], { KATIB_TRIAL_NAME: 'top-level' });
+    assert.equal(code, 0, stderr);
+    assert.deepEqual(await values('top-level'), ['1', '2']);
+  });
+
   it('prints the failure and exits 1 when the exit flush fails', async () => {
     const address = `127.0.0.1:${await freePort()}`;
-    const { code, stderr } = await runFixture(['10'], {
+    const { code, stderr } = await runFixture(FIXTURE, ['10'], {
       KATIB_TRIAL_NAME: 'exit-fail',
       KATIB_DB_MANAGER_ADDRESS: address,
       REPORT_TIMEOUT: '0.3',
@@ -145,17 +152,18 @@ describe('createMetricsReporter against the DB manager', () => {
   });
 
   it('says how many points process.exit() cut off, and exits 1', async () => {
-    const { code, stderr } = await runFixture(['10', 'exit'], { KATIB_TRIAL_NAME: 'cut-off' });
+    const { code, stderr } = await runFixture(FIXTURE, ['10', 'exit'], { KATIB_TRIAL_NAME: 'cut-off' });
     assert.equal(code, 1);
     assert.match(stderr, /10 metric points were never sent/);
   });
 
   function runFixture(
+    fixture: string,
     args: string[],
     env: Record<string, string>,
   ): Promise<{ code: number | null; stderr: string }> {
     return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, ...args], {
+      const child = spawn(process.execPath, ['--import', 'tsx', fixture, ...args], {
         env: { ...process.env, KATIB_DB_MANAGER_ADDRESS: server.address, ...env },
         stdio: ['ignore', 'ignore', 'pipe'],
       });

@@ -43,6 +43,9 @@ export class GrpcUnaryClient {
     const conn = this.#conn;
     this.#conn = undefined;
     if (!conn || conn.session.closed || conn.session.destroyed) return Promise.resolve();
+    // Referenced while closing, or a caller awaiting close() at top level would see the
+    // process quit under it (exit code 13, unsettled top-level await).
+    conn.session.ref();
     return new Promise((resolve) => conn.session.close(() => resolve()));
   }
 
