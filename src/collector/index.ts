@@ -1,4 +1,5 @@
 export { type CollectorOptions, createLineParser, startCollector } from './collector.js';
+export { DEFAULT_METRICS_FORMAT, matchDefaultFilter } from './default-filter.js';
 export { startFileCollector } from './file-collector.js';
 export { FileFollower, type FileFollowerOptions } from './file-follower.js';
 export { createJsonParser, TIMESTAMP_KEY } from './json-parser.js';
@@ -10,4 +11,4 @@ export { comparedValue, metricNamesOf, observationOf, strategyFor } from './obse
 export { DEFAULT_MAX_PROBLEM_EXAMPLES, type ParseProblem, ParseProblems } from './parse-problems.js';
 export { type MetricSink, SinkWriter, type SinkWriterOptions, type SinkWriterStats } from './sink-writer.js';
 export { type LineSource, startStdOutCollector } from './stdout-collector.js';
-export { compileMetricsFormat, createTextParser, DEFAULT_METRICS_FORMAT } from './text-parser.js';
+export { compileMetricsFormat, createTextParser } from './text-parser.js';

@@ -1,12 +1,10 @@
 import { invalidArgument } from '../api/errors.js';
 import type { MetricLog } from '../api/observation.js';
 import { type EpochMicros, tryParseRfc3339 } from '../api/time.js';
+import { DEFAULT_METRICS_FORMAT, defaultFilterSticky, matchDefaultFilter } from './default-filter.js';
 import type { MetricLineParser } from './line-parser.js';
 import { parseMetricNumber } from './metric-number.js';
 import type { ParseProblems } from './parse-problems.js';
-
-/** Katib's default TEXT filter: group 1 is the metric name, group 2 its value. */
-export const DEFAULT_METRICS_FORMAT = '([\\w|-]+)\\s*=\\s*([+-]?\\d*(\\.\\d+)?([Ee][+-]?\\d+)?)';
 
 const FORMAT_FIELD = 'metricsCollectorSpec.source.filter.metricsFormat';
 
@@ -14,14 +12,16 @@ const FORMAT_FIELD = 'metricsCollectorSpec.source.filter.metricsFormat';
  * Compiles `metricsFormat` (Katib's filter list; empty or missing means the default filter).
  * The filters are Go (RE2) expressions; the common Go-only spellings are translated: named
  * groups `(?P<name>...)`, and leading flags `(?i)`, `(?s)`, `(?m)`. Throws INVALID_ARGUMENT naming
- * the filter when it does not compile or has fewer than two capture groups.
+ * the filter when it does not compile or has fewer than two capture groups. A custom filter runs
+ * on a backtracking engine: one written so that it backtracks badly costs CPU on long lines.
  */
 export function compileMetricsFormat(metricsFormat: readonly string[] | undefined): RegExp[] {
   const formats = metricsFormat && metricsFormat.length > 0 ? metricsFormat : [DEFAULT_METRICS_FORMAT];
   return formats.map((format, i) => {
     const field = `${FORMAT_FIELD}[${i}]`;
-    if (typeof format !== 'string' || format === '')
+    if (typeof format !== 'string' || format === '') {
       throw invalidArgument(field, format, 'must be a non-empty regular expression');
+    }
     let source = format.replaceAll('(?P<', '(?<');
     let flags = 'g';
     const lead = /^\(\?([ims]+)\)/.exec(source);
@@ -36,8 +36,9 @@ export function compileMetricsFormat(metricsFormat: readonly string[] | undefine
       throw invalidArgument(field, format, `is not a valid regular expression (${(err as Error).message})`);
     }
     const groups = (new RegExp(`${source}|`, flags.replace('g', '')).exec('')?.length ?? 1) - 1;
-    if (groups < 2)
+    if (groups < 2) {
       throw invalidArgument(field, format, 'must have two capture groups: the metric name, then its value');
+    }
     return re;
   });
 }
@@ -53,37 +54,51 @@ export function createTextParser(
   metricNames: readonly string[],
   metricsFormat?: readonly string[],
 ): MetricLineParser {
-  const filters = compileMetricsFormat(metricsFormat);
-  const wanted = new Set(metricNames);
-  return {
-    parse(line: string, readAt: EpochMicros, out: MetricLog[], problems: ParseProblems): void {
-      // A name that groups 1 captures is a substring of the line: skip lines naming no metric.
-      let mentions = false;
-      for (const name of metricNames) {
-        if (line.includes(name)) {
-          mentions = true;
-          break;
-        }
-      }
-      if (!mentions) return;
-      const time = lineTime(line) ?? readAt;
-      for (const filter of filters) {
-        for (const match of line.matchAll(filter)) {
-          const name = match[1]?.trim();
-          if (name === undefined || !wanted.has(name)) continue;
-          const value = (match[2] ?? '').trim();
-          if (parseMetricNumber(value) === undefined) {
-            problems.add(
-              line,
-              `metric ${JSON.stringify(name)}: value ${JSON.stringify(value)} is not a number`,
-              false,
-            );
-            continue;
-          }
-          out.push({ time, name, value });
-        }
-      }
-    },
+  return new TextParser(metricNames, compileMetricsFormat(metricsFormat));
+}
+
+class TextParser implements MetricLineParser {
+  private readonly wanted: Set<string>;
+  private readonly sticky = defaultFilterSticky();
+  // The line being parsed, for `found` (bound once: no closure per line on the hot path).
+  private line = '';
+  private time = 0;
+  private out: MetricLog[] = [];
+  private problems: ParseProblems | undefined;
+
+  constructor(
+    private readonly metricNames: readonly string[],
+    private readonly filters: readonly RegExp[],
+  ) {
+    this.wanted = new Set(metricNames);
+  }
+
+  parse(line: string, readAt: EpochMicros, out: MetricLog[], problems: ParseProblems): void {
+    // A name that group 1 captures is a substring of the line: skip lines naming no metric.
+    if (!this.metricNames.some((name) => line.includes(name))) return;
+    this.line = line;
+    this.time = lineTime(line) ?? readAt;
+    this.out = out;
+    this.problems = problems;
+    for (const filter of this.filters) {
+      if (filter.source === DEFAULT_METRICS_FORMAT && filter.flags === 'g')
+        matchDefaultFilter(line, this.sticky, this.found);
+      else for (const match of line.matchAll(filter)) this.found(match[1], match[2]);
+    }
+    this.out = [];
+    this.problems = undefined;
+  }
+
+  private readonly found = (rawName: string | undefined, rawValue: string | undefined): void => {
+    const name = rawName?.trim();
+    if (name === undefined || !this.wanted.has(name)) return;
+    const value = (rawValue ?? '').trim();
+    if (parseMetricNumber(value) === undefined) {
+      const reason = `metric ${JSON.stringify(name)}: value ${JSON.stringify(value)} is not a number`;
+      this.problems?.add(this.line, reason, false);
+      return;
+    }
+    this.out.push({ time: this.time, name, value });
   };
 }
 

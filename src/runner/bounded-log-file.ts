@@ -2,11 +2,12 @@ import { type FileHandle, open, rename } from 'node:fs/promises';
 
 // Queued bytes above which the writer asks its source to pause (the trial then blocks on its pipe).
 const HIGH_WATER = 1024 * 1024;
+const LF = 0x0a;
 
 /**
  * A log file that never grows past `maxBytes` on disk: output goes to `path` until it holds half
  * of `maxBytes`, then `path` becomes `path.1` (replacing the previous one) and a fresh `path`
- * starts, so the newest output is always kept. Writes are queued; `write` returns false once more
+ * starts, at a line end when one fits, so the newest output is always kept. Writes are queued; `write` returns false once more
  * than 1 MiB is queued, and `onDrain` says when to resume, so a trial printing faster than the
  * disk takes it is slowed down instead of filling memory. A write error (disk full) stops the
  * file, not the trial: `error` says what happened.
@@ -18,6 +19,7 @@ export class BoundedLogFile {
   private size = 0;
   private writing: Promise<void> | undefined;
   private drainWaiter: (() => void) | undefined;
+  private closed = false;
   private readonly segmentBytes: number;
 
   private constructor(
@@ -35,7 +37,7 @@ export class BoundedLogFile {
 
   /** Queues `chunk` (kept, not copied). False means: pause the source until onDrain fires. */
   write(chunk: Buffer): boolean {
-    if (this.error !== undefined || this.fh === undefined) return true;
+    if (this.error !== undefined || this.closed) return true;
     this.queue.push(chunk);
     this.queued += chunk.length;
     this.writing ??= this.loop();
@@ -50,6 +52,7 @@ export class BoundedLogFile {
 
   /** Writes what is queued, then closes the file. */
   async close(): Promise<void> {
+    this.closed = true;
     await this.writing;
     const fh = this.fh;
     this.fh = undefined;
@@ -63,7 +66,16 @@ export class BoundedLogFile {
         let rest = chunk;
         while (rest.length > 0) {
           if (this.size >= this.segmentBytes) await this.rotate();
-          const part = rest.subarray(0, this.segmentBytes - this.size);
+          let part = rest.subarray(0, this.segmentBytes - this.size);
+          if (part.length < rest.length) {
+            // Rotate at a line end when one fits, so each file holds whole lines.
+            const nl = part.lastIndexOf(LF);
+            if (nl >= 0) part = part.subarray(0, nl + 1);
+            else if (this.size > 0) {
+              await this.rotate();
+              continue;
+            }
+          }
           await this.fh!.write(part);
           this.size += part.length;
           rest = rest.subarray(part.length);
