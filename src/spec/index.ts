@@ -16,11 +16,6 @@ export { formatIssue, type SpecIssue, SpecValidationError } from './issues.js';
 export { expandKubernetesVars } from './k8s-expand.js';
 export { type LocalCommand, localCommandOf } from './local-command.js';
 export {
-  type CompiledMetricsFormat,
-  compileMetricsFormat,
-  DEFAULT_METRICS_FORMAT,
-} from './metrics-format.js';
-export {
   loadExperimentFile,
   loadExperimentFileWithWarnings,
   type ParsedExperiment,

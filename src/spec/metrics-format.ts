@@ -2,11 +2,10 @@
  * Katib's metricsFormat filters are Go (RE2) regular expressions whose first capture group is
  * the metric name and second the value. The forms RE2 and JavaScript spell differently and that
  * Katib users write are translated: named groups `(?P<name>...)` and leading flags `(?i)`,
- * `(?s)`, `(?m)`; everything else is taken as JavaScript syntax.
+ * `(?s)`, `(?m)`; everything else is taken as JavaScript syntax. The collector's text parser
+ * (src/collector/text-parser.ts) compiles filters by the same rules; this copy only judges them,
+ * so that every bad filter is reported with the experiment's other problems.
  */
-
-/** Katib's TEXT filter when metricsFormat is not set: `name=value`, every match on a line. */
-export const DEFAULT_METRICS_FORMAT = String.raw`([\w|-]+)\s*=\s*([+-]?\d*(\.\d+)?([Ee][+-]?\d+)?)`;
 
 export type CompiledMetricsFormat =
   | { ok: true; regex: RegExp; groups: number }
