@@ -11,9 +11,9 @@ import { grpcError } from './grpc-clients.js';
 import {
   type OpenedDatabase,
   postJson,
+  serverTestDatabases,
   startTestServer,
   type TestServer,
-  testDatabases,
   uniqueTrial,
 } from './harness.js';
 
@@ -132,7 +132,9 @@ const CONNECT_CODES: Record<number, [string, number]> = {
   [status.RESOURCE_EXHAUSTED]: ['resource_exhausted', 429],
 };
 
-for (const database of testDatabases()) {
+const databases = await serverTestDatabases();
+
+for (const database of databases) {
   describe(`DB manager rejects bad input whole on ${database.name}`, { skip: database.skip }, () => {
     let opened: OpenedDatabase;
     let server: TestServer;

@@ -5,7 +5,8 @@ import {
   type StartDbManagerOptions,
   startDbManager,
 } from '../../src/dbmanager/index.js';
-import { MemoryObservationStore } from '../support/memory-observation-store.js';
+import { type Database, openDatabase } from '../../src/store/index.js';
+import { testDatabases } from '../support/databases.js';
 import { TestGrpcClient } from './grpc-clients.js';
 
 /** A database the suites run against; `skip` says why it is not available here. */
@@ -16,28 +17,38 @@ export interface TestDatabase {
 }
 
 export interface OpenedDatabase {
-  db: DbManagerDatabase;
-  /** Makes the database stop answering under a running server. */
+  db: Database;
+  /** Closes the database under a running server: it stops answering. */
   breakDatabase(): Promise<void>;
   dispose(): Promise<void>;
 }
 
-export function testDatabases(): TestDatabase[] {
-  return [
-    {
-      name: 'memory',
+/**
+ * The real stores: SQLite always, MySQL/PostgreSQL when KATIB_TEST_MYSQL_URL/KATIB_TEST_POSTGRES_URL
+ * are set (skipped with the reason otherwise). Call at the top level of a test file (it registers
+ * the cleanup of the databases it makes); each `open` makes a fresh, empty database.
+ */
+export async function serverTestDatabases(): Promise<TestDatabase[]> {
+  return (await testDatabases()).map((available) => {
+    if (available.skipReason !== undefined) {
+      return {
+        name: available.label,
+        skip: available.skipReason,
+        open: () => Promise.reject(new Error(available.skipReason)),
+      };
+    }
+    return {
+      name: available.label,
       async open() {
-        const store = new MemoryObservationStore();
+        const db = await openDatabase(await available.fresh(), { connectTimeoutSeconds: 10 });
         return {
-          db: { observations: store, ping: () => store.ping(), displayUrl: 'memory:' },
-          async breakDatabase() {
-            store.down = true;
-          },
-          async dispose() {},
+          db,
+          breakDatabase: () => db.close(),
+          dispose: () => db.close(),
         };
       },
-    },
-  ];
+    };
+  });
 }
 
 export interface TestServer {

@@ -7,11 +7,13 @@ import { startDbManager } from '../../src/dbmanager/index.js';
 import { HealthCheckResponse_ServingStatus } from '../../src/gen/grpc/health/v1/health_pb.js';
 import type { ObservationStore } from '../../src/store/observation-store.js';
 import { grpcError, TestGrpcClient } from './grpc-clients.js';
-import { postJson, startTestServer, testDatabases, uniqueTrial } from './harness.js';
+import { postJson, serverTestDatabases, startTestServer, uniqueTrial } from './harness.js';
 
 const LOG = { timeStamp: '2026-01-01T00:00:00Z', metric: { name: 'loss', value: '0.5' } };
 
-for (const database of testDatabases()) {
+const databases = await serverTestDatabases();
+
+for (const database of databases) {
   describe(`DB manager lifecycle on ${database.name}`, { skip: database.skip }, () => {
     it('turns NOT_SERVING and answers UNAVAILABLE while the database is down', async () => {
       const opened = await database.open();
@@ -96,10 +98,10 @@ for (const database of testDatabases()) {
 }
 
 describe('DB manager HTTP port and addresses', () => {
-  const [memory] = testDatabases();
+  const sqlite = databases[0]!;
 
   it('serves mounted handlers, longest prefix first, and 404 otherwise', async () => {
-    const opened = await memory!.open();
+    const opened = await sqlite.open();
     const server = await startTestServer(opened.db, {
       httpHandlers: { '/ui': (_req, res) => res.end('ui') },
     });
@@ -120,11 +122,12 @@ describe('DB manager HTTP port and addresses', () => {
       assert.equal(await text('/healthz'), '200 ok');
     } finally {
       await server.stop();
+      await opened.dispose();
     }
   });
 
   it('runs without HTTP when httpListen is null', async () => {
-    const opened = await memory!.open();
+    const opened = await sqlite.open();
     const manager = await startDbManager({ db: opened.db, grpcListen: '127.0.0.1:0', httpListen: null });
     try {
       assert.equal(manager.httpAddress, null);
@@ -132,11 +135,12 @@ describe('DB manager HTTP port and addresses', () => {
       assert.match(manager.grpcAddress, /^127\.0\.0\.1:\d+$/);
     } finally {
       await manager.close();
+      await opened.dispose();
     }
   });
 
   it('rejects a bad address and a port in use with errors that say which', async () => {
-    const opened = await memory!.open();
+    const opened = await sqlite.open();
     await assert.rejects(startDbManager({ db: opened.db, grpcListen: 'localhost' }), {
       code: 'invalid_argument',
       message: /^grpcListen: "localhost" must be HOST:PORT/,
@@ -161,6 +165,7 @@ describe('DB manager HTTP port and addresses', () => {
       );
     } finally {
       blocker.close();
+      await opened.dispose();
     }
   });
 });

@@ -5,15 +5,17 @@ import { HealthCheckResponse_ServingStatus } from '../../src/gen/grpc/health/v1/
 import { grpcError } from './grpc-clients.js';
 import {
   type OpenedDatabase,
+  serverTestDatabases,
   startTestServer,
   type TestServer,
-  testDatabases,
   uniqueTrial,
 } from './harness.js';
 
 const RFC3339_MICROS_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
-for (const database of testDatabases()) {
+const databases = await serverTestDatabases();
+
+for (const database of databases) {
   describe(`DB manager over gRPC on ${database.name}`, { skip: database.skip }, () => {
     let opened: OpenedDatabase;
     let server: TestServer;

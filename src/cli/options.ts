@@ -1,0 +1,46 @@
+import { formatHostPort, HOST_PORT_RULE, tryParseHostPort } from '../dbmanager/address.js';
+import { usageError } from './context.js';
+
+/** A setting and where it came from (`--flag`, `ENV_NAME` or `default`), to name it in errors. */
+export interface Setting {
+  value: string;
+  source: string;
+}
+
+/** The flag's value if given, else the environment variable's if set and non-empty, else the default. */
+export function flagOrEnv(
+  flag: string,
+  given: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  envName: string,
+  fallback: string,
+): Setting {
+  if (given !== undefined) return { value: given, source: flag };
+  const fromEnv = env[envName];
+  if (fromEnv !== undefined && fromEnv !== '') return { value: fromEnv, source: envName };
+  return { value: fallback, source: 'default' };
+}
+
+/** A `HOST:PORT` setting, normalised; exit 2 naming its source otherwise. */
+export function listenAddress(setting: Setting): string {
+  const at = tryParseHostPort(setting.value);
+  if (at === undefined) throw usageError(setting.source, setting.value, HOST_PORT_RULE);
+  return formatHostPort(at);
+}
+
+/** A positive number of seconds. */
+export function positiveSeconds(setting: Setting): number {
+  const n = Number(setting.value);
+  if (setting.value.trim() === '' || !Number.isFinite(n) || n <= 0) {
+    throw usageError(setting.source, setting.value, 'must be a positive number of seconds');
+  }
+  return n;
+}
+
+/** A yes/no environment value as Katib's deployments write it. */
+export function booleanSetting(setting: Setting): boolean {
+  const v = setting.value.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off', ''].includes(v)) return false;
+  throw usageError(setting.source, setting.value, 'must be true or false');
+}

@@ -1,0 +1,93 @@
+import pino from 'pino';
+import { KatibError } from '../api/errors.js';
+import { startDbManager } from '../dbmanager/index.js';
+import { dbUrlFromKatibEnv, openDatabase, parseDbUrl, redactUrl } from '../store/index.js';
+import { type CliContext, CliError } from './context.js';
+import { booleanSetting, flagOrEnv, listenAddress, positiveSeconds, type Setting } from './options.js';
+import { shutdownSignal } from './signals.js';
+
+export interface DbManagerFlags {
+  listen?: string;
+  httpListen?: string;
+  db?: string;
+  dbConnectTimeout?: string;
+}
+
+/**
+ * Runs the DB manager until SIGTERM/SIGINT: checks every setting first (exit 2 naming the bad
+ * one), opens the database (exit 1 if it never answers), serves, then drains and closes the
+ * database it opened.
+ */
+export async function runDbManager(flags: DbManagerFlags, context: CliContext): Promise<void> {
+  const { env } = context;
+  const grpcListen = listenAddress(
+    flagOrEnv('--listen', flags.listen, env, 'KATIB_DB_MANAGER_LISTEN', '127.0.0.1:6789'),
+  );
+  const httpSetting = flagOrEnv(
+    '--http-listen',
+    flags.httpListen,
+    env,
+    'KATIB_HTTP_LISTEN',
+    '127.0.0.1:8080',
+  );
+  const httpListen = httpSetting.value === 'off' ? null : listenAddress(httpSetting);
+  const connectTimeoutSeconds = positiveSeconds(
+    flagOrEnv('--db-connect-timeout', flags.dbConnectTimeout, env, 'KATIB_DB_CONNECT_TIMEOUT', '60'),
+  );
+  const skipInitialization = booleanSetting(flagOrEnv('', undefined, env, 'SKIP_DB_INITIALIZATION', 'false'));
+  const dbUrl = databaseUrl(flags, env);
+  checkDbUrl(dbUrl);
+
+  const logger = pino(
+    { name: 'katib-db-manager', level: env.KATIB_LOG_LEVEL || 'info' },
+    pino.destination(1),
+  );
+  const signal = shutdownSignal((again) => {
+    logger.warn({ signal: again }, 'second signal: exiting without waiting for the drain');
+    process.exit(1);
+  });
+
+  let db: Awaited<ReturnType<typeof openDatabase>>;
+  try {
+    db = await openDatabase(dbUrl.value, { skipInitialization, connectTimeoutSeconds });
+  } catch (err) {
+    throw new CliError(`cannot open database ${redactUrl(dbUrl.value)}: ${messageOf(err)}`, exitCodeOf(err));
+  }
+  try {
+    const manager = await startDbManager({ db, grpcListen, httpListen, logger });
+    const received = await signal;
+    logger.info({ signal: received }, 'shutting down');
+    await manager.close();
+  } catch (err) {
+    throw new CliError(messageOf(err), exitCodeOf(err));
+  } finally {
+    await db.close();
+  }
+}
+
+/** --db, else KATIB_DB_URL, else Katib's own DB_* variables, else an SQLite file here. */
+function databaseUrl(flags: DbManagerFlags, env: CliContext['env']): Setting {
+  const given = flagOrEnv('--db', flags.db, env, 'KATIB_DB_URL', '');
+  if (given.source !== 'default') return given;
+  const fromKatib = dbUrlFromKatibEnv(env);
+  if (fromKatib !== undefined) return { value: fromKatib, source: 'DB_NAME' };
+  return { value: 'sqlite:katib.db', source: 'default' };
+}
+
+/** Exit 2 for a URL that cannot work, naming where it came from (parseDbUrl names `--db`). */
+function checkDbUrl(setting: Setting): void {
+  try {
+    parseDbUrl(setting.value);
+  } catch (err) {
+    const message = messageOf(err).replace(/^--db: /, '');
+    throw new CliError(`${setting.source === 'default' ? '--db' : setting.source}: ${message}`, 2);
+  }
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function exitCodeOf(err: unknown): number {
+  return err instanceof KatibError && err.code === 'invalid_argument' ? 2 : 1;
+}
