@@ -18,7 +18,7 @@ export type LocalRunnerOptions = Partial<LocalRunnerSettings>;
  *   group gets SIGTERM, then SIGKILL after `killGraceMs` if the main process still runs. When the
  *   main process exits (by itself or not), what is left of its group is killed (SIGKILL), as
  *   when a container's main process ends. A process that left the group (setsid, a daemon)
- *   escapes this; its pipes are given up after `stdioCloseMs`.
+ *   escapes this; its pipes are given up once they have been quiet for `stdioCloseMs`.
  * - wait() resolves after the process has exited, its group is gone, and every line has been
  *   delivered: with the exit code or signal, `killedBy` when the runner ended it, or
  *   `startError` (bad command, command not found or not executable, working directory or log

@@ -25,7 +25,7 @@ export interface LocalRunnerSettings {
   logFileMaxBytes: number;
   /** Parent variables the trial inherits (default INHERITED_ENV, plus LC_*). */
   inheritEnv?: readonly string[];
-  /** How long to wait for the pipes to close after the group was killed (default 2 s). */
+  /** How long the pipes may stay quiet and open after the group was killed before they are given up (default 2 s). */
   stdioCloseMs: number;
   /** Where a listener's exception goes (default: a process warning); the trial carries on. */
   onListenerError: (err: unknown) => void;
@@ -44,6 +44,7 @@ export class LocalTrial implements RunningTrial {
   private exited = false;
   private termSent = false;
   private timers: NodeJS.Timeout[] = [];
+  private lastActivity = Date.now();
   private readonly done: Promise<TrialExit>;
 
   constructor(
@@ -130,8 +131,9 @@ export class LocalTrial implements RunningTrial {
   /** Checks the spec, creates the working directory and the log files; a message when it cannot. */
   private async prepare(logs: BoundedLogFile[]): Promise<string | undefined> {
     const { command, workingDir, timeoutSeconds } = this.spec;
-    if (command.length === 0 || !command[0])
+    if (command.length === 0 || !command[0]) {
       return invalidArgument('command', command, 'must name a program to run').message;
+    }
     if (timeoutSeconds !== undefined && !(timeoutSeconds > 0 && Number.isFinite(timeoutSeconds))) {
       return invalidArgument('timeoutSeconds', timeoutSeconds, 'must be a positive number of seconds')
         .message;
@@ -195,14 +197,21 @@ export class LocalTrial implements RunningTrial {
       child.once('exit', (exitCode, signal) => resolve({ exitCode, signal })),
     );
     this.exited = true;
+    this.lastActivity = Date.now();
     // Whatever the trial started dies with it, as in a container whose main process ended.
     if (signalGroup(pgid, 'SIGKILL')) await waitGroupGone(pgid, this.settings.stdioCloseMs);
+    // A process that left the group (setsid) may still hold the pipes: once they have been
+    // quiet for stdioCloseMs, stop waiting for them (output still flowing is read to its end).
     let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(true), this.settings.stdioCloseMs);
+    const quiet = new Promise<boolean>((resolve) => {
+      const check = (): void => {
+        const idle = Date.now() - this.lastActivity;
+        if (idle >= this.settings.stdioCloseMs) resolve(true);
+        else timer = setTimeout(check, this.settings.stdioCloseMs - idle);
+      };
+      check();
     });
-    // A process that left the group (setsid) may still hold the pipes: stop waiting for it.
-    if (await Promise.race([closed.then(() => false), late])) {
+    if (await Promise.race([closed.then(() => false), quiet])) {
       child.stdout?.destroy();
       child.stderr?.destroy();
     }
@@ -223,10 +232,14 @@ export class LocalTrial implements RunningTrial {
       }
     }, this.settings.maxLineBytes);
     stream.on('data', (chunk: Buffer) => {
+      this.lastActivity = Date.now();
       splitter.push(chunk);
       if (log && !log.write(chunk)) {
         stream.pause();
-        log.onDrain(() => stream.resume());
+        log.onDrain(() => {
+          this.lastActivity = Date.now();
+          stream.resume();
+        });
       }
     });
     return splitter;

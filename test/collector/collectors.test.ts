@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { before, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { KatibError } from '../../src/api/errors.js';
 import type { MetricsCollectorSpec } from '../../src/api/experiment.js';
 import type { MetricLog } from '../../src/api/observation.js';
@@ -21,6 +22,9 @@ const runner = new LocalTrialRunner({ killGraceMs: 500 });
 let root: string;
 before(async () => {
   root = await tempDir('collector');
+});
+after(async () => {
+  await rm(root, { recursive: true, force: true });
 });
 
 /** A sink as the controller would plug in: it keeps what it was given, in order. */

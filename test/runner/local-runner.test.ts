@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { BoundedLogFile, LocalTrialRunner, type TrialRunSpec } from '../../src/runner/index.js';
@@ -145,6 +146,18 @@ describe('LocalTrialRunner: ending trials', () => {
     assert.equal(isAlive(grandchild), false);
   });
 
+  test('a process that left the group cannot hold wait() once the pipes are quiet', async () => {
+    const r = new LocalTrialRunner({ stdioCloseMs: 300 });
+    const trial = r.start(spec(nodeFixture('escape-group.mjs')));
+    const lines = collect(trial);
+    const t0 = Date.now();
+    assert.deepEqual(await trial.wait(), { exitCode: 0, signal: null });
+    assert.ok(Date.now() - t0 < 5000);
+    const escaped = Number(/escaped pid=(\d+)/.exec(lines[0]?.line ?? '')?.[1]);
+    assert.ok(isAlive(escaped), 'out of the group: the runner cannot reach it (documented)');
+    process.kill(escaped, 'SIGKILL');
+  });
+
   test('an aborted signal kills the trial', async () => {
     const controller = new AbortController();
     const trial = runner.start(spec(nodeFixture('hang.mjs')), { signal: controller.signal });
@@ -272,14 +285,13 @@ describe('LocalTrialRunner: bounded output', () => {
   });
 });
 
-after(() => {
-  // temp files stay under the OS temp dir; nothing to stop.
+after(async () => {
+  await rm(root, { recursive: true, force: true });
 });
 
 describe('BoundedLogFile', () => {
   test('rotates at line ends and keeps the newest output within the cap', async () => {
-    const dir = await tempDir('logfile');
-    const path = join(dir, 'out.log');
+    const path = join(root, 'out.log');
     const log = await BoundedLogFile.open(path, 100);
     const lines = Array.from({ length: 40 }, (_, i) => `line ${String(i).padStart(2, '0')}\n`);
     const all = `${lines.join('')}${'z'.repeat(120)}\nlast\n`;
