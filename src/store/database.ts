@@ -107,6 +107,7 @@ async function connect(config: DbConfig, shown: string, timeoutSeconds: number):
       : config.dialect === 'postgres'
         ? openPostgres(config)
         : undefined;
+  let lastFault: unknown;
   for (;;) {
     let attempt: Connection | undefined;
     try {
@@ -121,14 +122,16 @@ async function connect(config: DbConfig, shown: string, timeoutSeconds: number):
       return attempt;
     } catch (err) {
       if (server === undefined) await attempt?.kysely.destroy().catch(() => {});
+      // An attempt cut short by the deadline says less than the error before it.
+      if (!(err instanceof DeadlineError) || lastFault === undefined) lastFault = err;
       const left = deadline - Date.now();
       if (left <= 0) {
         // Not awaited: a pool stuck connecting to an unresponsive host would hold this up until its own timeout.
         if (server !== undefined) void server.destroy().catch(() => {});
         throw new KatibError(
           'unavailable',
-          `cannot reach the ${config.dialect} database ${shown} within ${timeoutSeconds} s: ${describe(err)}`,
-          { cause: err },
+          `cannot reach the ${config.dialect} database ${shown} within ${timeoutSeconds} s: ${describe(lastFault)}`,
+          { cause: lastFault },
         );
       }
       await sleep(Math.min(delay, left));
@@ -142,7 +145,7 @@ async function beforeDeadline<T>(work: Promise<T>, deadline: number): Promise<T>
   const controller = new AbortController();
   const timeout = sleep(Math.max(0, deadline - Date.now()), undefined, { signal: controller.signal }).then(
     () => {
-      throw new Error('no answer before the connect timeout');
+      throw new DeadlineError('no answer before the connect timeout');
     },
   );
   try {
@@ -152,6 +155,8 @@ async function beforeDeadline<T>(work: Promise<T>, deadline: number): Promise<T>
     timeout.catch(() => {});
   }
 }
+
+class DeadlineError extends Error {}
 
 function migrationError(err: unknown, dialect: Dialect, shown: string): KatibError {
   if (isConnectionError(err)) return storeError(err, dialect, `migrations of ${shown}`);

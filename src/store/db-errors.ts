@@ -65,6 +65,36 @@ export function isConnectionError(err: unknown): boolean {
   return err instanceof AggregateError && err.errors.some(isConnectionError);
 }
 
+// A pooled connection that worked before and died since (server restart, KILL, idle timeout), as
+// opposed to a connection that cannot be made at all (ECONNREFUSED, ENOTFOUND, timeouts).
+const DROPPED_CODES = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ECONNABORTED',
+  'PROTOCOL_CONNECTION_LOST',
+  'ER_CONNECTION_KILLED',
+]);
+const DROPPED_MYSQL_ERRNOS = new Set([1927, 2006, 2013]);
+const DROPPED_MESSAGES = [
+  /connection terminated unexpectedly/i,
+  /not queryable/i,
+  /connection is in closed state/i,
+  /connection lost/i,
+  /server closed the connection/i,
+];
+
+/**
+ * True when `err` came from a pooled connection that the server had dropped: the pool discards
+ * such a connection, so the same call on the next one may well succeed.
+ */
+export function isDroppedConnection(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const e = err as Error & { code?: unknown; errno?: unknown };
+  if (typeof e.code === 'string' && (DROPPED_CODES.has(e.code) || e.code === '57P01')) return true;
+  if (typeof e.errno === 'number' && DROPPED_MYSQL_ERRNOS.has(e.errno)) return true;
+  return DROPPED_MESSAGES.some((re) => re.test(e.message));
+}
+
 /**
  * The store's error for a failed database call: KatibError `unavailable` for connection faults
  * (the message names the dialect and the cause, so `unavailable` alone tells an operator where to

@@ -66,6 +66,15 @@ export function parseDbUrl(url: string): DbConfig {
   const dialect =
     scheme === 'mysql' ? 'mysql' : scheme === 'postgres' || scheme === 'postgresql' ? 'postgres' : undefined;
   if (dialect === undefined) throw bad();
+  // The port is checked before URL parsing, which would only say "Invalid URL" about it.
+  const port = /^[a-z]+:\/\/(?:[^/?#]*@)?(?:\[[^\]]*\]|[^:/?#]*)(?::([^/?#]*))?/i.exec(url)?.[1];
+  if (
+    port !== undefined &&
+    port !== '' &&
+    !(/^\d{1,5}$/.test(port) && Number(port) >= 1 && Number(port) <= 65535)
+  ) {
+    throw bad(`has a bad port (${port}): it must be a number from 1 to 65535`);
+  }
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -74,11 +83,14 @@ export function parseDbUrl(url: string): DbConfig {
   }
   const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
   if (host === '') throw bad('has no host');
-  const port = parsed.port === '' ? DEFAULT_PORTS[dialect] : Number(parsed.port);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw bad('has a bad port');
+  const server: ServerConfig = {
+    host,
+    port: parsed.port === '' ? DEFAULT_PORTS[dialect] : Number(parsed.port),
+    database: '',
+  };
   const database = decode(parsed.pathname.replace(/^\//, ''), bad);
   if (database === '' || database.includes('/')) throw bad('must name one database after the host');
-  const server: ServerConfig = { host, port, database };
+  server.database = database;
   if (parsed.username !== '') server.user = decode(parsed.username, bad);
   if (parsed.password !== '') server.password = decode(parsed.password, bad);
   if (parsed.hash !== '') throw bad('has a #fragment');

@@ -1,5 +1,5 @@
 import type { Insertable, Kysely } from 'kysely';
-import { isConnectionError } from './db-errors.js';
+import { transactionRetryingDropped } from './retry.js';
 import type { KatibTables, ObservationLogsTable } from './schema.js';
 import type { LogWriter } from './sql-observation-store.js';
 import type { TimeCodec } from './sql-time.js';
@@ -52,44 +52,15 @@ const MAX_ROWS_PER_INSERT = Math.floor(65_535 / 4);
 const MAX_CHARS_PER_INSERT = 1 << 19;
 
 /**
- * MySQL/PostgreSQL's write path: multi-row INSERTs in chunks within one transaction. A transaction
- * that fails on a dropped connection before its COMMIT was sent cannot have committed, so it is
- * retried once on a fresh connection (pools notice dead connections only when they are used); a
- * failure during COMMIT is reported, never retried, since the rows may be stored.
+ * MySQL/PostgreSQL's write path: multi-row INSERTs in chunks within one transaction, run again on
+ * another connection if a dropped one failed it before COMMIT (see transactionRetryingDropped).
  */
 export function serverLogWriter(kysely: Kysely<KatibTables>, time: TimeCodec): LogWriter {
   return async (entries) => {
     const chunks = chunkRows(entries, time);
-    for (let attempt = 1; ; attempt++) {
-      let trx: Awaited<ReturnType<ReturnType<typeof kysely.startTransaction>['execute']>>;
-      try {
-        trx = await kysely.startTransaction().execute();
-      } catch (err) {
-        if (attempt === 1 && isConnectionError(err)) continue;
-        throw err;
-      }
-      try {
-        for (const chunk of chunks) await trx.insertInto('observation_logs').values(chunk).execute();
-      } catch (err) {
-        await trx
-          .rollback()
-          .execute()
-          .catch(() => {});
-        if (attempt === 1 && isConnectionError(err)) continue;
-        throw err;
-      }
-      try {
-        await trx.commit().execute();
-        return;
-      } catch (err) {
-        // Kysely keeps the connection when COMMIT fails; rollback releases it.
-        await trx
-          .rollback()
-          .execute()
-          .catch(() => {});
-        throw err;
-      }
-    }
+    await transactionRetryingDropped(kysely, async (trx) => {
+      for (const chunk of chunks) await trx.insertInto('observation_logs').values(chunk).execute();
+    });
   };
 }
 

@@ -6,7 +6,7 @@ import type { MysqlConfig, PostgresConfig, PostgresSslMode } from './db-url.js';
 import type { KatibTables } from './schema.js';
 
 /** Connections per pool: enough for the DB manager's group commit plus the controller's reads. */
-const POOL_SIZE = 10;
+export const POOL_SIZE = 10;
 /** One connection attempt's limit; `openDatabase` retries attempts until its own deadline. */
 const CONNECT_TIMEOUT_MS = 10_000;
 /** Idle pooled connections are closed after this, so a quiet server holds few. */
@@ -39,6 +39,9 @@ export function openMysql(config: MysqlConfig): Kysely<KatibTables> {
     connectTimeout: CONNECT_TIMEOUT_MS,
     enableKeepAlive: true,
   });
+  // As for pg below: a connection the server drops emits 'error'; the pool forgets it, the failed
+  // query has rejected, and an unheard 'error' would crash the process.
+  pool.on('connection', (connection) => connection.on('error', () => {}));
   return new Kysely<KatibTables>({
     dialect: new MysqlDialect({
       pool,
@@ -73,9 +76,12 @@ export function openPostgres(config: PostgresConfig): Kysely<KatibTables> {
           : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
-  // An idle client whose server connection dies emits 'error' on the pool; without a listener
-  // Node would crash the process. pg-pool has already dropped the client, so nothing else to do.
+  // A client whose server connection dies emits 'error': idle ones through the pool, checked-out
+  // ones (between Kysely's queries, or after the query that already failed with the same error) on
+  // themselves. Without listeners Node would crash the process. The failed query has rejected, and
+  // pg-pool drops a client that is no longer queryable, so there is nothing else to do.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   return new Kysely<KatibTables>({ dialect: new PostgresDialect({ pool }) });
 }
 

@@ -1,9 +1,10 @@
 import { type Kysely, sql } from 'kysely';
 import { KatibError } from '../api/errors.js';
 import type { MetricLog, ObservationQuery } from '../api/observation.js';
-import { isConnectionError, storeError } from './db-errors.js';
+import { storeError } from './db-errors.js';
 import type { Dialect } from './db-url.js';
 import type { ObservationStore, TrialLogs } from './observation-store.js';
+import { retryDropped, transactionRetryingDropped } from './retry.js';
 import type { KatibTables } from './schema.js';
 import type { TimeCodec } from './sql-time.js';
 
@@ -20,9 +21,9 @@ export interface SqlObservationStoreOptions {
 
 /**
  * The ObservationStore over Katib's `observation_logs` table, the same code for SQLite, MySQL and
- * PostgreSQL (see ObservationStore for the contract). Reads and pings that fail on a dropped
- * connection are retried once on a fresh one, so a database restart costs callers nothing once the
- * server answers again. The store does not own the Kysely: `close` waits for this store's calls and
+ * PostgreSQL (see ObservationStore for the contract). Every call that fails on a pooled connection
+ * the server had dropped is repeated on another (writes and deletes only when they cannot have
+ * committed), so a database restart costs callers nothing once the server answers again. The store does not own the Kysely: `close` waits for this store's calls and
  * refuses new ones; the Database that opened it releases the connections.
  */
 export class SqlObservationStore implements ObservationStore {
@@ -54,7 +55,7 @@ export class SqlObservationStore implements ObservationStore {
 
   get(trialName: string, query: ObservationQuery = {}): Promise<MetricLog[]> {
     return this.#track('get', () =>
-      retryOnce(async () => {
+      retryDropped(async () => {
         let select = this.#kysely
           .selectFrom('observation_logs')
           .select(['time', 'metric_name', 'value'])
@@ -76,14 +77,17 @@ export class SqlObservationStore implements ObservationStore {
   }
 
   delete(trialName: string): Promise<number> {
-    // Not retried: a retry after a lost reply would count 0 for rows the first attempt removed.
-    return this.#track('delete', async () => {
-      const result = await this.#kysely
-        .deleteFrom('observation_logs')
-        .where('trial_name', '=', trialName)
-        .executeTakeFirst();
-      return Number(result.numDeletedRows);
-    });
+    // In a transaction so that a dropped connection can be retried without miscounting: a bare
+    // DELETE whose reply was lost would count 0 on the retry for the rows it had removed.
+    return this.#track('delete', () =>
+      transactionRetryingDropped(this.#kysely, async (trx) => {
+        const result = await trx
+          .deleteFrom('observation_logs')
+          .where('trial_name', '=', trialName)
+          .executeTakeFirst();
+        return Number(result.numDeletedRows);
+      }),
+    );
   }
 
   ping(): Promise<void> {
@@ -111,19 +115,9 @@ export class SqlObservationStore implements ObservationStore {
   }
 }
 
-/** A trivial query; retried once on a dropped connection (pools replace dead connections lazily). */
+/** A trivial query, retried once on a dropped connection. */
 export function pingKysely(kysely: Kysely<KatibTables>): Promise<void> {
-  return retryOnce(async () => {
+  return retryDropped(async () => {
     await sql`SELECT 1`.execute(kysely);
   });
-}
-
-/** Runs `call`, and once more if it failed on a connection the server had dropped. Only for calls safe to repeat. */
-export async function retryOnce<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    if (!isConnectionError(err)) throw err;
-    return await call();
-  }
 }
