@@ -1,4 +1,5 @@
 export { GridSuggester } from './grid.js';
+export { type History, type ObservedTrial, rankObserved, readHistory, trialState } from './history.js';
 export { type Issue, Issues } from './issues.js';
 export { RandomSuggester } from './random.js';
 export { getSuggester, knownAlgorithms } from './registry.js';
@@ -15,5 +16,8 @@ export {
   type SettingSpec,
   type SettingsSchema,
 } from './settings.js';
+export { SobolSuggester } from './sobol/index.js';
 export * from './space/index.js';
+export { type AskedTrial, createStudy, type Study, type StudyBest, type StudyOptions } from './study.js';
 export type { Suggester, SuggesterFactory, Suggestion, SuggestRequest } from './suggester.js';
+export { TpeSuggester } from './tpe/index.js';

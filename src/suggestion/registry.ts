@@ -1,12 +1,17 @@
 import { KatibError } from '../api/errors.js';
 import { GridSuggester } from './grid.js';
 import { RandomSuggester } from './random.js';
+import { SobolSuggester } from './sobol/index.js';
 import type { Suggester, SuggesterFactory } from './suggester.js';
+import { TpeSuggester } from './tpe/index.js';
 
 /** Every algorithm by its Katib `algorithmName`. A new algorithm is one line here. */
 const FACTORIES: Readonly<Record<string, SuggesterFactory>> = Object.freeze({
   grid: () => new GridSuggester(),
+  'multivariate-tpe': () => new TpeSuggester('multivariate-tpe'),
   random: () => new RandomSuggester(),
+  sobol: () => new SobolSuggester(),
+  tpe: () => new TpeSuggester('tpe'),
 });
 
 /** The algorithm names getSuggester accepts, sorted. */
