@@ -80,11 +80,12 @@ export function trialState(trial: Trial): TrialConditionType {
  * to the older trial. Returns a new array.
  */
 export function rankObserved(observed: readonly ObservedTrial[]): ObservedTrial[] {
-  return [...observed].sort(
-    (a, b) => Number(a.stopped) - Number(b.stopped) || compareLoss(a.loss, b.loss) || a.index - b.index,
-  );
+  return [...observed].sort(compareObserved);
 }
 
-function compareLoss(a: number, b: number): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+/** The order of rankObserved: negative when `a` ranks before `b`. */
+export function compareObserved(a: ObservedTrial, b: ObservedTrial): number {
+  if (a.stopped !== b.stopped) return a.stopped ? 1 : -1;
+  if (a.loss !== b.loss) return a.loss < b.loss ? -1 : 1;
+  return a.index - b.index;
 }

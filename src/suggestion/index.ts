@@ -1,5 +1,12 @@
 export { GridSuggester } from './grid.js';
-export { type History, type ObservedTrial, rankObserved, readHistory, trialState } from './history.js';
+export {
+  compareObserved,
+  type History,
+  type ObservedTrial,
+  rankObserved,
+  readHistory,
+  trialState,
+} from './history.js';
 export { type Issue, Issues } from './issues.js';
 export { RandomSuggester } from './random.js';
 export { getSuggester, knownAlgorithms } from './registry.js';

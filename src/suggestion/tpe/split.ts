@@ -1,4 +1,4 @@
-import { type ObservedTrial, rankObserved } from '../history.js';
+import { compareObserved, type ObservedTrial } from '../history.js';
 
 /** Trials that keep full weight however long the history grows (Bergstra et al.'s 25). */
 const FULL_WEIGHT_TRIALS = 25;
@@ -34,20 +34,8 @@ export function splitObserved(
   observed: readonly ObservedTrial[],
   gamma: number,
 ): { good: number[]; bad: number[] } {
-  const position = new Map<ObservedTrial, number>();
-  observed.forEach((o, i) => {
-    position.set(o, i);
-  });
-  const ranked = rankObserved(observed);
+  const ranked = Array.from(observed.keys()).sort((a, b) => compareObserved(observed[a]!, observed[b]!));
   const nGood = goodCount(observed.length, gamma);
   const byAge = (a: number, b: number) => a - b;
-  const good = ranked
-    .slice(0, nGood)
-    .map((o) => position.get(o)!)
-    .sort(byAge);
-  const bad = ranked
-    .slice(nGood)
-    .map((o) => position.get(o)!)
-    .sort(byAge);
-  return { good, bad };
+  return { good: ranked.slice(0, nGood).sort(byAge), bad: ranked.slice(nGood).sort(byAge) };
 }
