@@ -11,6 +11,11 @@
  *   stream_points_per_s     one process, batched reporter in a tight loop, then flush()
  *   import_ms               `node -e "<import katib-ts/report; one report>"` minus `node -e 0`
  *   rss_mb                  the DB manager process's peak RSS
+ * and figures that say where time goes, for whoever must act on a missed target:
+ *   client_only_reports_per_s  single reports against a bare node:http2 server answering like
+ *                              gRPC at zero cost: the report client alone (vs raw h2)
+ *   *_client_cpu_us, *_server_cpu_us  CPU time per call / per point in the trial processes and
+ *                              in the DB manager process; points_server_rss_mb after the batched run
  * and, when KATIB_TEST_MYSQL_URL / KATIB_TEST_POSTGRES_URL are set, the same prefixed mysql_ /
  * postgres_ (raw_mysql_rows_per_s / raw_postgres_rows_per_s being the plain driver's inserts).
  *
@@ -29,7 +34,9 @@ const STREAM_POINTS = 200_000;
 const RAW_BATCH = 2_000;
 
 type Figures = Record<string, number>;
-type Timed = { count: number; secs: number; p99_ms: number };
+type Timed = { count: number; secs: number; p99_ms: number; cpu_us: number };
+type Streamed = { points: number; secs: number; cpu_us_per_point: number };
+type ServerStats = { cpuUs: number; rssKb: number; maxRssKb: number };
 
 function progress(message: string): void {
   process.stderr.write(`bench:push ${message}\n`);
@@ -38,22 +45,34 @@ function progress(message: string): void {
 const round = (n: number, digits = 0) => Number(n.toFixed(digits));
 
 async function prepareSchema(url: string): Promise<void> {
-  // Through a variable: the store may be built later than this file is type-checked.
-  const storePath = '../dist/store/index.js';
-  const store = (await import(storePath)) as {
-    openDatabase(url: string): Promise<{ close(): Promise<void> }>;
-  };
-  const db = await store.openDatabase(url);
+  const db = await openDatabase(url);
   await db.close();
 }
 
-async function rawH2(): Promise<Figures> {
+/** Bare node:http2 round trips, and the report client alone against a zero-cost gRPC-shaped server. */
+async function references(): Promise<Figures> {
   progress('raw node:http2 round trips');
-  const server = startChild('./h2-echo-server.mjs', []);
-  const { port } = await server.next<{ port: number }>();
-  const run = await runChild<Timed>('./h2-roundtrips.mjs', [String(port), String(SINGLE_MS)]);
-  await server.end();
-  return { raw_h2_roundtrips_per_s: round(run.count / run.secs), raw_h2_p99_ms: round(run.p99_ms, 2) };
+  const h2 = startChild('./h2-echo-server.mjs', []);
+  const { port } = await h2.next<{ port: number }>();
+  const raw = await runChild<Timed>('./h2-roundtrips.mjs', [String(port), String(SINGLE_MS)]);
+  await h2.end();
+  progress('report client alone (gRPC-shaped bare server)');
+  const shaped = startChild('./grpc-shaped-server.mjs', []);
+  const shapedAt = await shaped.next<{ port: number }>();
+  const alone = await runChild<Timed>('./single-reports.mjs', [
+    `127.0.0.1:${shapedAt.port}`,
+    String(SINGLE_MS),
+  ]);
+  await shaped.end();
+  const rawRate = raw.count / raw.secs;
+  return {
+    raw_h2_roundtrips_per_s: round(rawRate),
+    raw_h2_p99_ms: round(raw.p99_ms, 2),
+    raw_h2_client_cpu_us: round(raw.cpu_us, 1),
+    client_only_reports_per_s: round(alone.count / alone.secs),
+    client_only_ratio_vs_raw_h2: round(alone.count / alone.secs / rawRate, 3),
+    client_only_p99_ms: round(alone.p99_ms, 2),
+  };
 }
 
 function importMs(address: string): number {
@@ -83,37 +102,59 @@ async function benchOne(db: BenchDatabase, rawH2Rate: number): Promise<Figures> 
   await prepareSchema(db.rawUrl);
   const server = startChild('./db-manager-child.mjs', [db.url]);
   const { grpcAddress } = await server.next<{ grpcAddress: string }>();
+  const stats = () => {
+    server.send('stats');
+    return server.next<ServerStats>();
+  };
   const figures: Figures = {};
   try {
     const perTrial = p === '' ? SQLITE_POINTS_PER_TRIAL : SERVER_POINTS_PER_TRIAL;
+    const total = TRIALS * perTrial;
     progress(`${name}: ${TRIALS} trials x ${perTrial} points, batched`);
     const trials = Array.from({ length: TRIALS }, (_, i) =>
       startChild('./batch-reporter.mjs', [grpcAddress, `bench-batch-${i}`, String(perTrial)]),
     );
     await Promise.all(trials.map((t) => t.next()));
+    const before = await stats();
     const start = performance.now();
     for (const t of trials) t.send('go');
-    await Promise.all(trials.map((t) => t.next()));
+    const runs = await Promise.all(trials.map((t) => t.next<Streamed>()));
     const secs = (performance.now() - start) / 1000;
+    const after = await stats();
     await Promise.all(trials.map((t) => t.end()));
     const stored = await db.count('bench-batch-');
-    const expected = TRIALS * (perTrial + 1);
-    if (stored !== expected) throw new Error(`${name}: ${stored} points stored, ${expected} reported`);
-    figures[`${p}points_per_s`] = round((TRIALS * perTrial) / secs);
+    if (stored !== TRIALS * (perTrial + 1)) {
+      throw new Error(`${name}: ${stored} points stored, ${TRIALS * (perTrial + 1)} reported`);
+    }
+    figures[`${p}points_per_s`] = round(total / secs);
+    figures[`${p}points_client_cpu_us_per_point`] = round(
+      runs.reduce((sum, r) => sum + r.cpu_us_per_point, 0) / runs.length,
+      2,
+    );
+    figures[`${p}points_server_cpu_us_per_point`] = round((after.cpuUs - before.cpuUs) / total, 2);
+    figures[`${p}points_server_rss_mb`] = round(after.maxRssKb / 1024, 1);
 
     progress(`${name}: raw driver inserts`);
-    const raw = await db.rawInsert(TRIALS * perTrial, RAW_BATCH);
+    const raw = await db.rawInsert(total, RAW_BATCH);
     figures[`raw_${name}_rows_per_s`] = round(raw);
-    figures[`${p}points_ratio_vs_raw`] = round((TRIALS * perTrial) / secs / raw, 3);
+    figures[`${p}points_ratio_vs_raw`] = round(total / secs / raw, 3);
 
     progress(`${name}: single awaited reports`);
+    const beforeSingle = await stats();
     const single = await runChild<Timed>('./single-reports.mjs', [grpcAddress, String(SINGLE_MS)]);
+    const afterSingle = await stats();
     figures[`${p}single_reports_per_s`] = round(single.count / single.secs);
     figures[`${p}single_ratio_vs_raw_h2`] = round(single.count / single.secs / rawH2Rate, 3);
     figures[`${p}p99_ms`] = round(single.p99_ms, 2);
+    figures[`${p}single_client_cpu_us`] = round(single.cpu_us, 1);
+    // Warm-up calls (200) are counted in the server's CPU but not in `count`: a 2-7% overstatement.
+    figures[`${p}single_server_cpu_us`] = round(
+      (afterSingle.cpuUs - beforeSingle.cpuUs) / (single.count + 200),
+      1,
+    );
 
     progress(`${name}: stream of ${STREAM_POINTS} points`);
-    const stream = await runChild<{ points: number; secs: number }>('./stream-reporter.mjs', [
+    const stream = await runChild<Streamed>('./stream-reporter.mjs', [
       grpcAddress,
       'bench-stream',
       String(STREAM_POINTS),
@@ -121,18 +162,18 @@ async function benchOne(db: BenchDatabase, rawH2Rate: number): Promise<Figures> 
     figures[`${p}stream_points_per_s`] = round(stream.points / stream.secs);
 
     if (p === '') figures.import_ms = importMs(grpcAddress);
+    figures[`${p}rss_mb`] = round((await stats()).maxRssKb / 1024, 1);
   } catch (err) {
     server.process.kill();
     throw err;
   }
-  const { maxRssKb } = await server.finish<{ maxRssKb: number }>();
-  figures[`${p}rss_mb`] = round(maxRssKb / 1024, 1);
+  await server.end();
   return figures;
 }
 
 async function main(): Promise<void> {
   const started = performance.now();
-  const h2 = await rawH2();
+  const h2 = await references();
   const figures: Figures = { ...h2 };
   for (const db of await benchDatabases()) {
     try {

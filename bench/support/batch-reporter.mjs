@@ -1,6 +1,6 @@
 // One of the concurrent trials of points_per_s: connects (one warm-up point), prints
 // {"ready":true}, waits for a line on stdin, then reports argv[4] one-metric points through
-// the batched reporter as fast as back-pressure allows, flushes, prints {"points","secs"}.
+// the batched reporter as fast as back-pressure allows, flushes, prints {"points","secs","cpu_us_per_point"}.
 import { createMetricsReporter } from 'katib-ts/report';
 
 const [address, trialName, points] = [process.argv[2], process.argv[3], Number(process.argv[4])];
@@ -10,11 +10,14 @@ await reporter.flush();
 process.stdout.write('{"ready":true}\n');
 await new Promise((resolve) => process.stdin.once('data', resolve));
 process.stdin.pause();
+const cpu0 = process.cpuUsage();
 const start = performance.now();
 for (let i = 0; i < points; i++) {
   if (!reporter.report({ loss: i })) await reporter.drain();
 }
 await reporter.flush();
 const secs = (performance.now() - start) / 1000;
-process.stdout.write(`${JSON.stringify({ points, secs })}\n`);
+const cpu = process.cpuUsage(cpu0);
+const cpuUsPerPoint = (cpu.user + cpu.system) / points;
+process.stdout.write(`${JSON.stringify({ points, secs, cpu_us_per_point: cpuUsPerPoint })}\n`);
 await reporter.close();

@@ -24,6 +24,7 @@ const once = () =>
   });
 for (let i = 0; i < 200; i++) await once(); // warm up
 const latencies = [];
+const cpu0 = process.cpuUsage();
 const start = performance.now();
 while (performance.now() - start < durationMs) {
   const t = performance.now();
@@ -31,7 +32,9 @@ while (performance.now() - start < durationMs) {
   latencies.push(performance.now() - t);
 }
 const secs = (performance.now() - start) / 1000;
+const cpu = process.cpuUsage(cpu0);
+const cpuUs = (cpu.user + cpu.system) / latencies.length;
 latencies.sort((a, b) => a - b);
 const p99 = latencies[Math.floor(latencies.length * 0.99)];
-process.stdout.write(`${JSON.stringify({ count: latencies.length, secs, p99_ms: p99 })}\n`);
+process.stdout.write(`${JSON.stringify({ count: latencies.length, secs, p99_ms: p99, cpu_us: cpuUs })}\n`);
 session.close();

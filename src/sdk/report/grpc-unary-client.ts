@@ -1,6 +1,7 @@
 import http2 from 'node:http2';
 import net from 'node:net';
 import { codeOfGrpcStatus, KatibError } from '../../api/errors.js';
+import { DeadlineWatch } from './deadline-watch.js';
 
 /**
  * A minimal gRPC unary client over node:http2: cleartext HTTP/2 with prior knowledge, one
@@ -23,6 +24,7 @@ import { codeOfGrpcStatus, KatibError } from '../../api/errors.js';
  */
 export class GrpcUnaryClient {
   readonly #url: URL;
+  readonly #deadlines = new DeadlineWatch();
   #conn: Connection | undefined;
   #closed = false;
 
@@ -34,7 +36,9 @@ export class GrpcUnaryClient {
   call(path: string, frame: Buffer, timeoutMs: number): Promise<Buffer> {
     if (this.#closed) return Promise.reject(new KatibError('cancelled', 'the gRPC client is closed'));
     const conn = this.#connection();
-    return new Promise<Buffer>((resolve, reject) => unaryCall(conn, path, frame, timeoutMs, resolve, reject));
+    return new Promise<Buffer>((resolve, reject) =>
+      unaryCall(conn, this.#deadlines, path, frame, timeoutMs, resolve, reject),
+    );
   }
 
   /** Closes the session once in-flight calls end; later calls reject `cancelled`. */
@@ -98,6 +102,7 @@ const {
 
 function unaryCall(
   conn: Connection,
+  deadlines: DeadlineWatch,
   path: string,
   frame: Buffer,
   timeoutMs: number,
@@ -114,8 +119,9 @@ function unaryCall(
         ':path': path,
         'content-type': 'application/grpc',
         te: 'trailers',
-        'grpc-timeout': `${Math.max(1, Math.ceil(timeoutMs))}m`,
-        'user-agent': 'katib-ts-report/0.1',
+        // Whole seconds (rounded up): the same value call after call, so HPACK sends it as
+        // an index; the deadline itself is kept here to the millisecond.
+        'grpc-timeout': `${Math.max(1, Math.ceil(timeoutMs / 1000))}S`,
       },
       { endStream: false },
     );
@@ -139,11 +145,10 @@ function unaryCall(
     grpcStatus = Number(status);
     grpcMessage = decodeMessage(headers['grpc-message']);
   };
-  const timer = setTimeout(() => {
+  const deadline = deadlines.add(timeoutMs, () => {
     timedOut = true;
     stream.close(NGHTTP2_CANCEL);
-  }, timeoutMs);
-  timer.unref();
+  });
 
   stream.on('response', (headers) => {
     httpStatus = Number(headers[HTTP2_HEADER_STATUS]);
@@ -156,7 +161,7 @@ function unaryCall(
     streamError = err;
   });
   stream.on('close', () => {
-    clearTimeout(timer);
+    deadlines.clear(deadline);
     if (--conn.inFlight === 0 && !session.destroyed) session.unref();
     if (timedOut) {
       reject(new KatibError('deadline_exceeded', `no reply within ${Math.round(timeoutMs)} ms`));
