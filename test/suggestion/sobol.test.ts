@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { KatibError } from '../../src/api/errors.js';
+import type { Trial } from '../../src/api/trial.js';
 import { createStudy, getSuggester, Rng } from '../../src/suggestion/index.js';
 import { SOBOL_MAX_DIMENSIONS, SobolSequence } from '../../src/suggestion/sobol/index.js';
 import { categorical, double, int, makeExperiment, makeTrial } from './fixtures.js';
@@ -81,7 +82,7 @@ describe('sobol suggester', () => {
     const experiment = makeExperiment([int('a', '1', '3'), categorical('b', ['p', 'q'])], {
       algorithm: 'sobol',
     });
-    const trials = [];
+    const trials: Trial[] = [];
     for (let round = 0; round < 4; round++) {
       for (const s of getSuggester('sobol').suggest({ experiment, trials, count: 2 })) {
         trials.push(makeTrial(trials.length, s.assignments));
