@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { formatRfc3339, nowMicros, tryParseRfc3339 } from '../../src/api/time.js';
 import { ReportObservationLogRequestSchema } from '../../src/gen/api/v1/beta1/api_pb.js';
 import { encodeMetricLogs, encodeReportFrame } from '../../src/sdk/report/encode.js';
+import { TimeStamps } from '../../src/sdk/report/time-stamps.js';
 
 type Log = { timeStamp: string; name: string; value: string };
 
@@ -73,5 +75,22 @@ describe('hand-encoded ReportObservationLogRequest', () => {
       { timeStamp: '', name: 'm', value: '1' },
     ]);
     checkFrame(encodeReportFrame('t', []), 't', []);
+  });
+});
+
+describe('TimeStamps', () => {
+  it('formats now like formatRfc3339, to the microsecond, across second boundaries', async () => {
+    const clock = new TimeStamps();
+    const end = performance.now() + 1100;
+    let checked = 0;
+    while (performance.now() < end) {
+      const before = nowMicros();
+      const stamp = clock.now();
+      const after = nowMicros();
+      const micros = tryParseRfc3339(stamp) as number;
+      assert.equal(formatRfc3339(micros), stamp);
+      assert.ok(micros >= before && micros <= after, `${stamp} between ${before} and ${after}`);
+      if (++checked % 1000 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
   });
 });

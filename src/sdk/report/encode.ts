@@ -45,7 +45,19 @@ function writeString(buf: Buffer, offset: number, tag: number, text: string, byt
   if (bytes === 0) return offset;
   buf[offset++] = tag;
   offset = writeVarint(buf, offset, bytes);
-  return offset + buf.write(text, offset, bytes, 'utf8');
+  if (bytes !== text.length) return offset + buf.write(text, offset, bytes, 'utf8');
+  // ASCII (byte count = length): a plain loop beats the native utf8 write for strings this
+  // short (time stamps, metric names, numbers); the call overhead was ~15% of report().
+  for (let i = 0; i < bytes; i++) buf[offset + i] = text.charCodeAt(i);
+  return offset + bytes;
+}
+
+/** UTF-8 byte count; equal to `length` exactly when the text is ASCII. */
+function utf8Length(text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) >= 0x80) return Buffer.byteLength(text);
+  }
+  return text.length;
 }
 
 /**
@@ -57,14 +69,14 @@ export function encodeMetricLogs(
   timeStamp: string,
   entries: ReadonlyArray<readonly [string, string]>,
 ): Buffer {
-  const tsBytes = Buffer.byteLength(timeStamp);
+  const tsBytes = utf8Length(timeStamp);
   const tsField = tsBytes === 0 ? 0 : fieldSize(tsBytes);
   const sizes = new Array<number>(entries.length * 3);
   let total = 0;
   for (let i = 0; i < entries.length; i++) {
     const [name, value] = entries[i] as readonly [string, string];
-    const nameBytes = Buffer.byteLength(name);
-    const valueBytes = Buffer.byteLength(value);
+    const nameBytes = utf8Length(name);
+    const valueBytes = utf8Length(value);
     const metric =
       (nameBytes === 0 ? 0 : fieldSize(nameBytes)) + (valueBytes === 0 ? 0 : fieldSize(valueBytes));
     const log = tsField + fieldSize(metric);

@@ -1,4 +1,3 @@
-import { formatRfc3339, nowMicros } from '../../api/time.js';
 import { encodeMetricLogs, encodeReportFrame } from './encode.js';
 import { InvalidMetricError, ReportMetricsError } from './errors.js';
 import { guardExit } from './exit-guard.js';
@@ -6,6 +5,7 @@ import { GrpcUnaryClient } from './grpc-unary-client.js';
 import { type Metrics, metricEntries } from './metric-values.js';
 import { type ReportOptions, type ResolvedTarget, resolveTarget } from './options.js';
 import { pushFrame } from './push.js';
+import { TimeStamps } from './time-stamps.js';
 
 export interface MetricsReporterOptions extends ReportOptions {
   /** Most points (metric values) in one request. Default 2,000 (~120 KB). */
@@ -73,6 +73,7 @@ class BatchingReporter implements MetricsReporter {
   readonly #linger: number;
   readonly #highWater: number;
   readonly #maxQueued: number;
+  readonly #clock = new TimeStamps();
   readonly #queue: Chunk[] = [];
   #head = 0;
   #queued = 0;
@@ -119,7 +120,7 @@ class BatchingReporter implements MetricsReporter {
       );
     }
     this.#queue.push({
-      bytes: encodeMetricLogs(formatRfc3339(nowMicros()), entries),
+      bytes: encodeMetricLogs(this.#clock.now(), entries),
       points: entries.length,
     });
     this.#queued += entries.length;
