@@ -2,7 +2,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import { invalidArgument, KatibError } from '../api/errors.js';
 import { describe, isConnectionError, storeError } from './db-errors.js';
-import { type DbConfig, type Dialect, displayUrl, parseDbUrl } from './db-url.js';
+import {
+  type DbConfig,
+  type Dialect,
+  displayUrl,
+  type MysqlConfig,
+  type PostgresConfig,
+  parseDbUrl,
+} from './db-url.js';
 import { serverLogWriter, sqliteLogWriter } from './log-writers.js';
 import { migrateToLatest } from './migrations.js';
 import type { ObservationStore } from './observation-store.js';
@@ -101,23 +108,16 @@ async function connect(config: DbConfig, shown: string, timeoutSeconds: number):
   const deadline = Date.now() + timeoutSeconds * 1000;
   let delay = FIRST_RETRY_DELAY_MS;
   // A server pool is made once (it opens connections lazily); a SQLite file is opened per attempt.
-  const server =
-    config.dialect === 'mysql'
-      ? openMysql(config)
-      : config.dialect === 'postgres'
-        ? openPostgres(config)
-        : undefined;
+  const server = config.dialect === 'sqlite' ? undefined : openServer(config);
   let lastFault: unknown;
   for (;;) {
     let attempt: Connection | undefined;
     try {
-      if (server !== undefined) {
-        attempt = { kysely: server, write: serverLogWriter(server, timeCodecOf(config.dialect)) };
-      } else if (config.dialect === 'sqlite') {
+      if (server !== undefined) attempt = server;
+      else if (config.dialect === 'sqlite') {
         const handle = openSqlite(config);
         attempt = { kysely: handle.kysely, write: sqliteLogWriter(handle) };
-      }
-      if (attempt === undefined) throw new Error('unreachable');
+      } else throw new Error('unreachable');
       await beforeDeadline(pingKysely(attempt.kysely), deadline);
       return attempt;
     } catch (err) {
@@ -127,7 +127,7 @@ async function connect(config: DbConfig, shown: string, timeoutSeconds: number):
       const left = deadline - Date.now();
       if (left <= 0) {
         // Not awaited: a pool stuck connecting to an unresponsive host would hold this up until its own timeout.
-        if (server !== undefined) void server.destroy().catch(() => {});
+        if (server !== undefined) void server.kysely.destroy().catch(() => {});
         throw new KatibError(
           'unavailable',
           `cannot reach the ${config.dialect} database ${shown} within ${timeoutSeconds} s: ${describe(lastFault)}`,
@@ -138,6 +138,11 @@ async function connect(config: DbConfig, shown: string, timeoutSeconds: number):
       delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS);
     }
   }
+}
+
+function openServer(config: MysqlConfig | PostgresConfig): Connection {
+  const kysely = config.dialect === 'mysql' ? openMysql(config) : openPostgres(config);
+  return { kysely, write: serverLogWriter(kysely, config.dialect, timeCodecOf(config.dialect)) };
 }
 
 /** `work`, or a rejection when `deadline` (epoch ms) passes first. */

@@ -1,45 +1,18 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { sql } from 'kysely';
-import { KatibError } from '../../src/api/errors.js';
-import type { MetricLog } from '../../src/api/observation.js';
 import { formatRfc3339, parseRfc3339 } from '../../src/api/time.js';
-import { type Database, MIGRATIONS, openDatabase } from '../../src/store/index.js';
+import { type Database, openDatabase } from '../../src/store/index.js';
 import { testDatabases } from '../support/databases.js';
-import { createKatibTable, indexNames, insertKatibRow } from './katib-tables.js';
+import { log, rejectsWith, T0, trialNames } from './helpers.js';
 
-const T0 = parseRfc3339('2026-01-02T03:04:05.123456Z', 't0');
-const log = (time: number, name: string, value: string): MetricLog => ({ time, name, value });
-
-async function rejectsWith(promise: Promise<unknown>, code: string, message?: RegExp): Promise<KatibError> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof KatibError, `expected a KatibError, got ${String(err)}`);
-    assert.equal(err.code, code, err.message);
-    if (message) assert.match(err.message, message);
-    return err;
-  }
-  assert.fail(`expected a rejection with ${code}`);
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
+// The ObservationStore contract (src/store/observation-store.ts), the same tests on every dialect.
+// Opening, migrating, faults and recovery: database.conformance.test.ts.
 for (const target of await testDatabases()) {
   describe(`ObservationStore conformance: ${target.label}`, { skip: target.skipReason }, () => {
     if (target.skipReason !== undefined) return;
     const { dialect } = target;
     let db: Database;
-    let trialSeq = 0;
-    // Every test writes under its own trial names, so tests stay independent in one database.
-    const trial = (label = 'trial') => `${label}-${++trialSeq}`;
+    const trial = trialNames();
 
     before(async () => {
       db = await openDatabase(target.url, { connectTimeoutSeconds: 10 });
@@ -233,136 +206,6 @@ for (const target of await testDatabases()) {
     it('pings', async () => {
       await db.ping();
       await db.observations.ping();
-    });
-
-    it('survives closing and reopening; migrations run again as a no-op', async () => {
-      const url = await target.fresh();
-      const first = await openDatabase(url);
-      const t = trial();
-      await first.observations.report(t, [log(T0, 'loss', '0.1')]);
-      await first.close();
-      await first.close(); // idempotent
-      await rejectsWith(first.observations.get(t), 'unavailable', /closed/);
-      const second = await openDatabase(url);
-      try {
-        assert.deepEqual(await second.observations.get(t), [log(T0, 'loss', '0.1')]);
-        const applied = await sql<{
-          name: string;
-        }>`SELECT name FROM katib_ts_migrations ORDER BY name`.execute(second.kysely);
-        assert.deepEqual(
-          applied.rows.map((r) => r.name),
-          MIGRATIONS.map((m) => m.name),
-        );
-      } finally {
-        await second.close();
-      }
-    });
-
-    it('adopts an existing Katib-made table: adds the index, reads its rows, writes beside them', async () => {
-      const url = await target.fresh();
-      const raw = await openDatabase(url, { skipInitialization: true });
-      try {
-        await createKatibTable(raw);
-        await insertKatibRow(raw, 'katib-trial', '2026-01-02 03:04:05.123456', 'loss', '0.42');
-        assert.deepEqual(await indexNames(raw), []);
-      } finally {
-        await raw.close();
-      }
-      for (let round = 0; round < 2; round++) {
-        const adopted = await openDatabase(url);
-        try {
-          assert.deepEqual(await indexNames(adopted), ['observation_logs_trial_time_id']);
-          await adopted.observations.report('katib-trial', [log(T0, 'loss', `ours-${round}`)]);
-          const got = await adopted.observations.get('katib-trial');
-          assert.deepEqual(got[0], log(T0, 'loss', '0.42'));
-          assert.equal(got.length, round + 2);
-        } finally {
-          await adopted.close();
-        }
-      }
-    });
-
-    it('with skipInitialization leaves the schema alone, and a missing table is an internal error', async () => {
-      const empty = await openDatabase(await target.fresh(), { skipInitialization: true });
-      try {
-        await rejectsWith(
-          empty.observations.report(trial(), [log(T0, 'x', '1')]),
-          'internal',
-          /observation_logs/,
-        );
-        await empty.ping();
-      } finally {
-        await empty.close();
-      }
-    });
-
-    it('refuses a database migrated by a newer katib-ts', async () => {
-      const url = await target.fresh();
-      const newer = await openDatabase(url);
-      await sql`INSERT INTO katib_ts_migrations (name, timestamp) VALUES ('9999-from-the-future', '2030-01-01T00:00:00.000Z')`.execute(
-        newer.kysely,
-      );
-      await newer.close();
-      await rejectsWith(openDatabase(url), 'failed_precondition', /newer katib-ts/);
-    });
-
-    it('waits for in-flight calls on close, then refuses new ones', async () => {
-      const other = await openDatabase(target.url);
-      const t = trial();
-      const pending = other.observations.report(
-        t,
-        Array.from({ length: 5000 }, (_, i) => log(T0 + i, 'm', String(i))),
-      );
-      await other.close();
-      await pending;
-      await rejectsWith(other.observations.report(t, [log(T0, 'm', 'late')]), 'unavailable');
-      assert.equal((await db.observations.get(t)).length, 5000);
-    });
-
-    it('rejects unavailable, quickly, naming the database and the cause, when it cannot be reached', async () => {
-      const url =
-        dialect === 'sqlite'
-          ? 'sqlite:/dev/null/cannot/be/a/directory.db'
-          : target.url.replace(/@[^/]+\//, `@127.0.0.1:${await closedPort()}/`);
-      const started = Date.now();
-      const err = await rejectsWith(openDatabase(url, { connectTimeoutSeconds: 0.5 }), 'unavailable');
-      assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
-      assert.match(err.message, new RegExp(`${dialect} database`));
-      assert.match(err.message, dialect === 'sqlite' ? /directory\.db/ : /ECONNREFUSED/);
-    });
-
-    it('recovers by itself after the server drops every connection', {
-      skip: dialect === 'sqlite' && 'no server',
-    }, async () => {
-      const [t, gone] = [trial(), trial()];
-      // Several pooled connections, all idle when the server drops them.
-      await Promise.all([
-        db.observations.report(gone, [log(T0, 'm', 'x')]),
-        db.observations.get(t),
-        db.ping(),
-      ]);
-      const calls: [string, () => Promise<unknown>][] = [
-        ['ping', () => db.ping()],
-        ['get', () => db.observations.get(t)],
-        ['report', () => db.observations.report(t, [log(T0, 'm', 'after report')])],
-        [
-          'reportMany',
-          () => db.observations.reportMany([{ trialName: t, logs: [log(T0 + 1, 'm', 'after reportMany')] }]),
-        ],
-        ['delete', async () => assert.equal(await db.observations.delete(gone), 1)],
-        [
-          'parallel reports',
-          () =>
-            Promise.all(
-              Array.from({ length: 20 }, (_, i) => db.observations.report(t, [log(T0 + 2 + i, 'm', `${i}`)])),
-            ),
-        ],
-      ];
-      for (const [name, call] of calls) {
-        assert.ok((await target.killConnections(target.url)) > 0, `no connection to kill before ${name}`);
-        await call();
-      }
-      assert.equal((await db.observations.get(t)).length, 22);
     });
   });
 }
