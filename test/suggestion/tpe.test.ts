@@ -6,7 +6,15 @@ import type { Trial } from '../../src/api/trial.js';
 import { buildSearchSpace, createStudy, getSuggester, readHistory } from '../../src/suggestion/index.js';
 import { assign, categorical, double, int, makeExperiment, makeTrial } from './fixtures.js';
 
-const TPES = ['tpe', 'multivariate-tpe'] as const;
+const TPES = [
+  { label: 'tpe', algorithm: 'tpe', settings: [] },
+  {
+    label: 'tpe (independent estimators)',
+    algorithm: 'tpe',
+    settings: [{ name: 'multivariate', value: 'false' }],
+  },
+  { label: 'multivariate-tpe', algorithm: 'multivariate-tpe', settings: [] },
+] as const satisfies readonly { label: string; algorithm: string; settings: readonly Setting[] }[];
 const sphere = [double('x', '-5', '5'), double('y', '-5', '5'), double('z', '-5', '5')];
 
 function sphereValue(values: Record<string, number | string>): number {
@@ -19,10 +27,16 @@ function median(values: number[]): number {
 }
 
 /** Best value found minimising the sphere with `trials` sequential ask/tell rounds. */
-function bestOnSphere(algorithm: string, seed: number, trials: number): number {
+function bestOnSphere(
+  algorithm: string,
+  seed: number,
+  trials: number,
+  settings: readonly Setting[] = [],
+): number {
+  const given = Object.fromEntries(settings.map((s) => [s.name, s.value]));
   const study = createStudy({
     parameters: sphere,
-    algorithm: { name: algorithm, settings: { random_state: seed } },
+    algorithm: { name: algorithm, settings: { ...given, random_state: seed } },
   });
   for (let i = 0; i < trials; i++) {
     const [trial] = study.ask();
@@ -67,17 +81,17 @@ function finishedSphereHistory(): Trial[] {
   });
 }
 
-for (const name of TPES) {
-  describe(name, () => {
+for (const { label, algorithm: name, settings } of TPES) {
+  describe(label, () => {
     it('beats random search on a 3-D sphere (median of 5 seeds, 60 trials)', () => {
       const seeds = [1, 2, 3, 4, 5];
-      const model = median(seeds.map((s) => bestOnSphere(name, s, 60)));
+      const model = median(seeds.map((s) => bestOnSphere(name, s, 60, settings)));
       const random = median(seeds.map((s) => bestOnSphere('random', s, 60)));
       assert.ok(model < random * 0.5, `${name} median best ${model} vs random ${random}`);
     });
 
     it('spreads k suggestions of one call (constant liar), never near-copies', () => {
-      const experiment = makeExperiment(sphere, { algorithm: name });
+      const experiment = makeExperiment(sphere, { algorithm: name, settings: [...settings] });
       const got = getSuggester(name).suggest({ experiment, trials: finishedSphereHistory(), count: 8 });
       assert.equal(got.length, 8);
       const points = got.map((s) => unit(s.assignments));
@@ -89,7 +103,7 @@ for (const name of TPES) {
     });
 
     it('steers away from running trials', () => {
-      const experiment = makeExperiment(sphere, { algorithm: name });
+      const experiment = makeExperiment(sphere, { algorithm: name, settings: [...settings] });
       const trials = finishedSphereHistory();
       const handed: number[][] = [];
       for (let k = 0; k < 6; k++) {
@@ -105,7 +119,10 @@ for (const name of TPES) {
       const study = createStudy({
         parameters: [double('x', '0', '1')],
         objective: 'maximize',
-        algorithm: { name, settings: { random_state: 3 } },
+        algorithm: {
+          name,
+          settings: { ...Object.fromEntries(settings.map((s) => [s.name, s.value])), random_state: 3 },
+        },
       });
       for (let i = 0; i < 40; i++) {
         const [t] = study.ask();
@@ -118,7 +135,7 @@ for (const name of TPES) {
       const parameters = [int('a', '1', '4'), categorical('b', ['p', 'q', 'r'])]; // 12 points
       const experiment = makeExperiment(parameters, {
         algorithm: name,
-        settings: [{ name: 'n_startup_trials', value: '3' }],
+        settings: [...settings, { name: 'n_startup_trials', value: '3' }],
       });
       const trials: Trial[] = [];
       for (let round = 0; round < 5; round++) {
@@ -134,7 +151,10 @@ for (const name of TPES) {
 
     it('is reproducible per random_state and differs between them', () => {
       const exp = (seed: string) =>
-        makeExperiment(sphere, { algorithm: name, settings: [{ name: 'random_state', value: seed }] });
+        makeExperiment(sphere, {
+          algorithm: name,
+          settings: [...settings, { name: 'random_state', value: seed }],
+        });
       const trials = finishedSphereHistory();
       const a = getSuggester(name).suggest({ experiment: exp('1'), trials, count: 3 });
       assert.deepEqual(getSuggester(name).suggest({ experiment: exp('1'), trials, count: 3 }), a);
@@ -153,6 +173,7 @@ describe('tpe settings', () => {
       { name: 'prior_weight', value: '1.5' },
       { name: 'n_EI_candidates', value: '24' },
       { name: 'n_startup_trials', value: '0' },
+      { name: 'multivariate', value: 'false' },
       { name: 'random_state', value: '7' },
     ])();
     check('multivariate-tpe', [
@@ -169,11 +190,13 @@ describe('tpe settings', () => {
         { name: 'prior_weight', value: '0' },
         { name: 'n_EI_candidates', value: '0' },
         { name: 'n_startup_trials', value: '-1' },
+        { name: 'multivariate', value: 'yes' },
       ]),
       'algorithmSettings[0].value: "1" is not a valid gamma: must be a number > 0 and < 1',
       'algorithmSettings[1].value: "0" is not a valid prior_weight: must be a number > 0',
       'algorithmSettings[2].value: "0" is not a valid n_EI_candidates: must be an integer >= 1',
       'algorithmSettings[3].value: "-1" is not a valid n_startup_trials: must be a non-negative integer',
+      'algorithmSettings[4].value: "yes" is not a valid multivariate: must be one of true, false',
     );
     invalid(check('tpe', [{ name: 'gamma', value: 'abc' }]), 'gamma: must be a number');
     invalid(check('tpe', [{ name: 'n_EI_candidates', value: '2.5' }]), 'n_EI_candidates');

@@ -11,6 +11,8 @@ export interface ModelOptions {
   /** Draws from l(x) among which the best l(x)/g(x) wins. */
   candidates: number;
   multivariate: boolean;
+  /** Kernel widths of the joint good density l(x) times this (< 1 exploits more). */
+  jointGoodBandwidth: number;
 }
 
 interface Estimator {
@@ -42,17 +44,11 @@ export class TpeModel {
    * @param good rows (row-major, dims.length each) of the good group in creation order
    * @param bad rows of the bad group in creation order, then the pending points
    */
-  constructor(
-    dims: readonly Dim[],
-    options: ModelOptions,
-    good: Float64Array,
-    bad: Float64Array,
-    goodWeights?: Float64Array,
-  ) {
+  constructor(dims: readonly Dim[], options: ModelOptions, good: Float64Array, bad: Float64Array) {
     const d = dims.length;
     this.#dims = dims;
     this.#options = options;
-    this.#good = this.#build(good, good.length / Math.max(d, 1), goodWeights);
+    this.#good = this.#build(good, good.length / Math.max(d, 1), options.jointGoodBandwidth);
     this.#badRows = bad;
     this.#badCount = bad.length / Math.max(d, 1);
     const c = options.candidates;
@@ -111,13 +107,12 @@ export class TpeModel {
     return best;
   }
 
-  #build(rows: Float64Array, n: number, given?: Float64Array): Estimator[] {
+  #build(rows: Float64Array, n: number, jointScale = 1): Estimator[] {
     const d = this.#dims.length;
     const weights = new Float64Array(Math.max(n, 1));
-    if (given !== undefined) weights.set(given.subarray(0, n));
-    else groupWeights(n, weights);
+    groupWeights(n, weights);
     const prior = this.#options.priorWeight;
-    if (this.#options.multivariate) return [new JointParzen(this.#dims, rows, weights, n, prior)];
+    if (this.#options.multivariate) return [new JointParzen(this.#dims, rows, weights, n, prior, jointScale)];
     const column = new Float64Array(Math.max(n, 1));
     const sigmas = new Float64Array(Math.max(n, 1));
     const scratch = new Float64Array(n + 1);

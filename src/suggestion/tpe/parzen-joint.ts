@@ -27,14 +27,22 @@ export class JointParzen {
   /** Per dim of categorical dims: log kernel probability [hit, miss] of observations. */
   readonly #logKernel: Float64Array;
   readonly #scratch: Float64Array;
+  /** Per dim: 0 continuous numeric, 1 numeric with cells, 2 categorical (the hot loop's switch). */
+  readonly #kind: Uint8Array;
+  /** Per [component][dim] of numeric dims: 1 / sigma. */
+  readonly #invSigma: Float64Array;
 
-  /** `points` holds `n` rows of `dims.length` coordinates. */
+  /**
+   * `points` holds `n` rows of `dims.length` coordinates; `scale` multiplies the observations'
+   * kernel widths (never below the magic clip).
+   */
   constructor(
     dims: readonly Dim[],
     points: Float64Array,
     weights: Float64Array,
     n: number,
     priorWeight: number,
+    scale = 1,
   ) {
     const d = dims.length;
     const size = n + 1;
@@ -48,7 +56,9 @@ export class JointParzen {
     this.#logNorm = new Float64Array(size * d);
     this.#logKernel = new Float64Array(2 * d);
     this.#scratch = new Float64Array(size);
-    const sigma = Math.max(scottSigma(n, d), minSigma(n));
+    this.#kind = Uint8Array.from(dims, (dim) => (dim.kind === 'categorical' ? 2 : dim.cells > 0 ? 1 : 0));
+    this.#invSigma = new Float64Array(size * d);
+    const sigma = Math.max(scottSigma(n, d) * scale, minSigma(n));
     dims.forEach((dim, j) => {
       if (dim.kind === 'categorical') {
         const [hit, miss] = categoricalKernel(dim.count, n, priorWeight);
@@ -66,6 +76,7 @@ export class JointParzen {
         const mass = Math.max(phi((1 - mu) / s) - low, 1e-300);
         this.#mass[i * d + j] = mass;
         this.#logNorm[i * d + j] = -Math.log(s * mass) - LOG_SQRT_2PI;
+        this.#invSigma[i * d + j] = 1 / s;
       }
     });
     let total = priorWeight;
@@ -121,11 +132,22 @@ export class JointParzen {
   logDensity(xs: Float64Array, count: number, out: Float64Array): void {
     const d = this.#dims.length;
     const terms = this.#scratch;
+    const kind = this.#kind;
+    const mu = this.#mu;
+    const invSigma = this.#invSigma;
+    const logNorm = this.#logNorm;
     for (let k = 0; k < count; k++) {
       let max = Number.NEGATIVE_INFINITY;
+      const row = k * d;
       for (let i = 0; i < this.size; i++) {
         let sum = this.#logWeight[i]!;
-        for (let j = 0; j < d; j++) sum += this.#logKernelAt(i, j, xs[k * d + j]!);
+        const base = i * d;
+        for (let j = 0; j < d; j++) {
+          if (kind[j] === 0) {
+            const z = (xs[row + j]! - mu[base + j]!) * invSigma[base + j]!;
+            sum += logNorm[base + j]! - 0.5 * z * z;
+          } else sum += this.#logKernelAt(i, j, xs[row + j]!);
+        }
         terms[i] = sum;
         if (sum > max) max = sum;
       }
