@@ -13,35 +13,44 @@ interface Batch {
 }
 
 /**
- * Group commit: while one write is in flight, reports that arrive queue up and are then stored
- * together with one `reportMany` (one transaction), each caller resolved only after that commit.
- * A lone report on an idle store is written at once, so an awaited single report pays no delay.
+ * Group commit: up to `maxConcurrentWrites` writes run at once; reports that arrive while all of
+ * them are busy queue up and are then stored together with one `reportMany` (one transaction),
+ * each caller resolved only after that commit. A report that finds a write slot free is written
+ * at once, so an awaited single report pays no delay.
  *
- * If a batch fails for a reason other than the database being unreachable, its entries are
- * retried one by one so that one trial's rows cannot fail its neighbours' reports.
+ * More than one slot lets a server database (MySQL, PostgreSQL) work on several transactions over
+ * its pool while this process prepares the next; SQLite's writes are synchronous, one slot is all
+ * it can use. If a batch fails for a reason other than the database being unreachable, its entries
+ * are retried one by one so that one trial's rows cannot fail its neighbours' reports.
  */
 export class GroupCommitter {
   readonly #store: ObservationStore;
+  readonly #maxConcurrentWrites: number;
   readonly #maxBatchPoints: number;
   readonly #queue: Batch[] = [];
-  #writing = false;
+  #writing = 0;
+  /** Frees the slot of a finished write, or gives it the next queued batch. */
   readonly #writeNext = (): void => {
     const batch = this.#queue.shift();
     if (batch === undefined) {
-      this.#writing = false;
+      this.#writing--;
       return;
     }
     this.#commit(batch).then(this.#writeNext);
   };
 
-  constructor(store: ObservationStore, maxBatchPoints = 50_000) {
+  constructor(
+    store: ObservationStore,
+    options: { maxConcurrentWrites?: number; maxBatchPoints?: number } = {},
+  ) {
     this.#store = store;
-    this.#maxBatchPoints = maxBatchPoints;
+    this.#maxConcurrentWrites = options.maxConcurrentWrites ?? 1;
+    this.#maxBatchPoints = options.maxBatchPoints ?? 50_000;
   }
 
   async report(trialName: string, logs: MetricLog[]): Promise<void> {
-    if (!this.#writing) {
-      this.#writing = true;
+    if (this.#writing < this.#maxConcurrentWrites) {
+      this.#writing++;
       const written = this.#store.report(trialName, logs);
       written.then(this.#writeNext, this.#writeNext);
       return written;

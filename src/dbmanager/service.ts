@@ -18,6 +18,8 @@ export interface DbManagerServiceOptions {
   store: ObservationStore;
   /** Coalesce concurrent reports into one transaction (see GroupCommitter). Default false. */
   groupCommit?: boolean;
+  /** With groupCommit: how many writes may run at once (1 suits SQLite, a few suit a server pool). */
+  maxConcurrentWrites?: number;
   /** Called with every store fault before it is answered UNAVAILABLE (for logging). */
   onStoreFault?: (err: unknown, operation: string) => void;
   /** The clock for reports with an empty time stamp. */
@@ -43,7 +45,9 @@ export class DbManagerService {
 
   constructor(options: DbManagerServiceOptions) {
     this.#store = options.store;
-    this.#committer = options.groupCommit ? new GroupCommitter(options.store) : undefined;
+    this.#committer = options.groupCommit
+      ? new GroupCommitter(options.store, { maxConcurrentWrites: options.maxConcurrentWrites ?? 1 })
+      : undefined;
     this.#now = options.now ?? nowMicros;
     this.#onStoreFault = options.onStoreFault ?? (() => {});
   }

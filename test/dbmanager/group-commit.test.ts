@@ -40,7 +40,7 @@ describe('GroupCommitter', () => {
 
   it('splits queued reports into batches of at most maxBatchPoints', async () => {
     const store = new MemoryObservationStore();
-    const committer = new GroupCommitter(store, 4);
+    const committer = new GroupCommitter(store, { maxBatchPoints: 4 });
     await Promise.all(Array.from({ length: 9 }, (_, i) => committer.report('t', log(String(i)))));
     // 1 written at once, then 8 queued in batches of 4.
     assert.deepEqual(store.calls, { report: 1, reportMany: 2 });
@@ -70,5 +70,13 @@ describe('GroupCommitter', () => {
     store.down = false;
     await committer.report('d', log('d'));
     assert.deepEqual([...store.rows.keys()], ['d']);
+  });
+
+  it('runs up to maxConcurrentWrites writes at once before it starts queueing', async () => {
+    const store = new MemoryObservationStore();
+    const committer = new GroupCommitter(store, { maxConcurrentWrites: 3 });
+    await Promise.all(Array.from({ length: 10 }, (_, i) => committer.report(`t${i}`, log(String(i)))));
+    assert.deepEqual(store.calls, { report: 3, reportMany: 1 });
+    assert.equal(store.rows.size, 10);
   });
 });
