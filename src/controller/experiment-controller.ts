@@ -5,17 +5,23 @@
  * keeps the experiment's trials in memory (written through to the store) so a long experiment costs
  * no re-reads, and resumes from the store after a crash (see resume.ts for the rule).
  */
+
+import { currentCondition, setCondition } from '../api/conditions.js';
 import { KatibError } from '../api/errors.js';
 import type { Experiment, ExperimentStatus } from '../api/experiment.js';
 import type { Trial } from '../api/trial.js';
+import type { ExperimentStore } from '../store/experiment-store.js';
 import type { Suggester } from '../suggestion/index.js';
 import { getSuggester } from '../suggestion/index.js';
-import type { ExperimentStore } from '../store/experiment-store.js';
-import { currentCondition, setCondition } from '../api/conditions.js';
 import { experimentEnd, summarizeTrials, type TrialsSummary, trialsToCreate } from './experiment-status.js';
 import { resumeLeftovers } from './resume.js';
+import {
+  startTrialExecution,
+  type TrialExecutionContext,
+  type TrialHandle,
+  type TrialOutcome,
+} from './trial-execution.js';
 import { newTrialName } from './trial-names.js';
-import { startTrialExecution, type TrialExecutionContext, type TrialHandle, type TrialOutcome } from './trial-execution.js';
 
 export type ControllerEvent =
   | { type: 'trial-started'; trial: Trial; summary: TrialsSummary }
@@ -31,7 +37,15 @@ export interface ControllerOptions extends Omit<TrialExecutionContext, 'experime
 }
 
 const EXPERIMENT_STATES = ['Created', 'Running', 'Restarting', 'Succeeded', 'Failed'] as const;
-const TRIAL_STATES = ['Created', 'Running', 'Succeeded', 'Killed', 'Failed', 'MetricsUnavailable', 'EarlyStopped'] as const;
+const TRIAL_STATES = [
+  'Created',
+  'Running',
+  'Succeeded',
+  'Killed',
+  'Failed',
+  'MetricsUnavailable',
+  'EarlyStopped',
+] as const;
 
 export class ExperimentController {
   readonly #options: ControllerOptions;
@@ -56,13 +70,19 @@ export class ExperimentController {
     const suggester = (this.#options.suggesterFor ?? getSuggester)(experiment.spec.algorithm.algorithmName);
     suggester.validateSettings(experiment);
     const trials = await experiments.listTrials(name);
-    const resumed = await resumeLeftovers(trials, { experiments, observations: this.#options.observations, now: this.#now });
+    const resumed = await resumeLeftovers(trials, {
+      experiments,
+      observations: this.#options.observations,
+      now: this.#now,
+    });
     experiment = await this.#markRunning(experiment, resumed);
 
     const ctx: TrialExecutionContext = { ...this.#options, experiment, ...(signal ? { signal } : {}) };
     const running = new Map<string, { handle: TrialHandle; done: Promise<void> }>();
     let exhausted = false;
-    const aborted = new Promise<void>((resolve) => signal?.addEventListener('abort', () => resolve(), { once: true }));
+    const aborted = new Promise<void>((resolve) =>
+      signal?.addEventListener('abort', () => resolve(), { once: true }),
+    );
 
     for (;;) {
       if (signal?.aborted) {
@@ -72,7 +92,8 @@ export class ExperimentController {
       let summary = summarizeTrials(experiment.spec, trials);
       const end = experimentEnd(experiment.spec, summary, exhausted);
       if (end) {
-        for (const r of running.values()) r.handle.kill('ExperimentCompleted', `Experiment ended: ${end.reason}`);
+        for (const r of running.values())
+          r.handle.kill('ExperimentCompleted', `Experiment ended: ${end.reason}`);
         await Promise.all([...running.values()].map((r) => r.done));
         summary = summarizeTrials(experiment.spec, trials);
         const ended = setCondition(experiment.status?.conditions ?? [], end, this.#now(), EXPERIMENT_STATES);
@@ -98,13 +119,21 @@ export class ExperimentController {
           changed = true;
         }
       }
-      experiment = await this.#saveStatus(experiment, summarizeTrials(experiment.spec, trials), undefined, false);
+      experiment = await this.#saveStatus(
+        experiment,
+        summarizeTrials(experiment.spec, trials),
+        undefined,
+        false,
+      );
       if (running.size > 0) {
         await Promise.race([...[...running.values()].map((r) => r.done), aborted]);
       } else if (!changed && !exhausted) {
         // Nothing runs, nothing was created and the end rule did not fire: the stored state is
         // inconsistent (e.g. a trial Running in the store that this controller does not own).
-        throw new KatibError('internal', `experiment ${name} cannot make progress: ${JSON.stringify(summary.counts)}`);
+        throw new KatibError(
+          'internal',
+          `experiment ${name} cannot make progress: ${JSON.stringify(summary.counts)}`,
+        );
       }
     }
   }
@@ -129,40 +158,68 @@ export class ExperimentController {
       replace(trials, failed);
       return undefined;
     }
-    const started = this.#withCondition(created, { type: 'Running', reason: 'TrialRunning', message: 'Trial is running' });
+    const started = this.#withCondition(created, {
+      type: 'Running',
+      reason: 'TrialRunning',
+      message: 'Trial is running',
+    });
     started.startTime = this.#now();
     const pid = handle.process.pid?.();
     started.runtime = { attempt: created.runtime?.attempt ?? 1, ...(pid !== undefined ? { pid } : {}) };
     await experiments.updateTrial(started);
     replace(trials, started);
-    this.#options.onEvent?.({ type: 'trial-started', trial: started, summary: summarizeTrials(ctx.experiment.spec, trials) });
+    this.#options.onEvent?.({
+      type: 'trial-started',
+      trial: started,
+      summary: summarizeTrials(ctx.experiment.spec, trials),
+    });
     const done = handle.outcome.then(async (outcome) => {
       running.delete(started.name);
       // Interrupted by shutdown: leave it Running in the store; a later run resumes it.
       if (signal?.aborted) return;
       const current = trials.find((t) => t.name === started.name) ?? started;
-      const ended = this.#withCondition(current, { type: outcome.condition, reason: outcome.reason, message: outcome.message });
+      const ended = this.#withCondition(current, {
+        type: outcome.condition,
+        reason: outcome.reason,
+        message: outcome.message,
+      });
       ended.completionTime = this.#now();
       ended.observation = { metrics: outcome.observation };
       await experiments.updateTrial(ended);
       replace(trials, ended);
-      this.#options.onEvent?.({ type: 'trial-ended', trial: ended, outcome, summary: summarizeTrials(ctx.experiment.spec, trials) });
+      this.#options.onEvent?.({
+        type: 'trial-ended',
+        trial: ended,
+        outcome,
+        summary: summarizeTrials(ctx.experiment.spec, trials),
+      });
     });
     return { handle, done };
   }
 
-  #newTrial(experiment: Experiment, assignments: Trial['parameterAssignments'], labels: Record<string, string>): Trial {
+  #newTrial(
+    experiment: Experiment,
+    assignments: Trial['parameterAssignments'],
+    labels: Record<string, string>,
+  ): Trial {
     const now = this.#now();
     return {
       name: newTrialName(experiment.metadata.name),
       experimentName: experiment.metadata.name,
       parameterAssignments: assignments,
       labels: { 'katib.kubeflow.org/experiment': experiment.metadata.name, ...labels },
-      conditions: setCondition([], { type: 'Created', reason: 'TrialCreated', message: 'Trial is created' }, now),
+      conditions: setCondition(
+        [],
+        { type: 'Created', reason: 'TrialCreated', message: 'Trial is created' },
+        now,
+      ),
     };
   }
 
-  #withCondition(trial: Trial, change: { type: Trial['conditions'][number]['type']; reason: string; message: string }): Trial {
+  #withCondition(
+    trial: Trial,
+    change: { type: Trial['conditions'][number]['type']; reason: string; message: string },
+  ): Trial {
     return { ...trial, conditions: setCondition(trial.conditions, change, this.#now(), TRIAL_STATES) };
   }
 
@@ -170,11 +227,28 @@ export class ExperimentController {
     const now = this.#now();
     let conditions = experiment.status?.conditions ?? [];
     if (!conditions.some((c) => c.type === 'Created')) {
-      conditions = setCondition(conditions, { type: 'Created', reason: 'ExperimentCreated', message: 'Experiment is created' }, now);
+      conditions = setCondition(
+        conditions,
+        { type: 'Created', reason: 'ExperimentCreated', message: 'Experiment is created' },
+        now,
+      );
     }
-    const message = resumed > 0 ? `Experiment is running (resumed; ${resumed} interrupted trial(s) restarted)` : 'Experiment is running';
-    conditions = setCondition(conditions, { type: 'Running', reason: 'ExperimentRunning', message }, now, EXPERIMENT_STATES);
-    const status: ExperimentStatus = { ...emptyStatus(), ...experiment.status, conditions, startTime: experiment.status?.startTime ?? now };
+    const message =
+      resumed > 0
+        ? `Experiment is running (resumed; ${resumed} interrupted trial(s) restarted)`
+        : 'Experiment is running';
+    conditions = setCondition(
+      conditions,
+      { type: 'Running', reason: 'ExperimentRunning', message },
+      now,
+      EXPERIMENT_STATES,
+    );
+    const status: ExperimentStatus = {
+      ...emptyStatus(),
+      ...experiment.status,
+      conditions,
+      startTime: experiment.status?.startTime ?? now,
+    };
     await this.#options.experiments.updateExperimentStatus(experiment.metadata.name, status);
     return { ...experiment, status };
   }

@@ -2,10 +2,16 @@
  * Katib's experiment bookkeeping as pure functions: trial counts, the optimal trial, and the
  * rule that ends an experiment. The controller persists what these return.
  */
-import type { ExperimentConditionType, ExperimentSpec, ExperimentStatus, OptimalTrial } from '../api/experiment.js';
+
+import { currentCondition } from '../api/conditions.js';
+import type {
+  ExperimentConditionType,
+  ExperimentSpec,
+  ExperimentStatus,
+  OptimalTrial,
+} from '../api/experiment.js';
 import type { Trial, TrialConditionType } from '../api/trial.js';
 import { comparedValue } from '../collector/index.js';
-import { currentCondition } from '../api/conditions.js';
 
 export type TrialCounts = Pick<
   ExperimentStatus,
@@ -92,7 +98,8 @@ export function summarizeTrials(spec: ExperimentSpec, trials: readonly Trial[]):
     }
   }
   const goal = objective.goal;
-  const goalReached = goal !== undefined && bestValue !== undefined && (maximize ? bestValue >= goal : bestValue <= goal);
+  const goalReached =
+    goal !== undefined && bestValue !== undefined && (maximize ? bestValue >= goal : bestValue <= goal);
   const failed = counts.trialsFailed + counts.trialMetricsUnavailable;
   const completed = failed + counts.trialsSucceeded + counts.trialsKilled + counts.trialsEarlyStopped;
   return {
@@ -139,7 +146,11 @@ export function experimentEnd(
     };
   }
   if (spec.maxFailedTrialCount !== undefined && summary.failed > spec.maxFailedTrialCount) {
-    return { type: 'Failed', reason: 'ExperimentFailed', message: 'Experiment has failed because max failed count has reached' };
+    return {
+      type: 'Failed',
+      reason: 'ExperimentFailed',
+      message: 'Experiment has failed because max failed count has reached',
+    };
   }
   if (spec.maxTrialCount !== undefined && summary.completed >= spec.maxTrialCount) {
     return {
@@ -164,6 +175,7 @@ export function experimentEnd(
  */
 export function trialsToCreate(spec: ExperimentSpec, summary: TrialsSummary): number {
   const free = spec.parallelTrialCount - summary.active;
-  const budget = spec.maxTrialCount === undefined ? Number.POSITIVE_INFINITY : spec.maxTrialCount - summary.counts.trials;
+  const budget =
+    spec.maxTrialCount === undefined ? Number.POSITIVE_INFINITY : spec.maxTrialCount - summary.counts.trials;
   return Math.max(0, Math.min(free, budget));
 }

@@ -13,14 +13,22 @@
  *   is ever run twice.
  */
 import { readFileSync } from 'node:fs';
+import { currentCondition, setCondition } from '../api/conditions.js';
 import type { Trial } from '../api/trial.js';
 import type { ExperimentStore } from '../store/experiment-store.js';
 import type { ObservationStore } from '../store/observation-store.js';
-import { currentCondition, setCondition } from '../api/conditions.js';
 
 export const MAX_ATTEMPTS = 3;
 
-const TRIAL_STATES = ['Created', 'Running', 'Succeeded', 'Killed', 'Failed', 'MetricsUnavailable', 'EarlyStopped'] as const;
+const TRIAL_STATES = [
+  'Created',
+  'Running',
+  'Succeeded',
+  'Killed',
+  'Failed',
+  'MetricsUnavailable',
+  'EarlyStopped',
+] as const;
 
 export interface ResumeDeps {
   experiments: ExperimentStore;
@@ -46,7 +54,11 @@ export async function resumeLeftovers(trials: Trial[], deps: ResumeDeps): Promis
         completionTime: now,
         conditions: setCondition(
           trial.conditions,
-          { type: 'Failed', reason: 'TrialRestartLimit', message: `Trial was interrupted ${attempt} times; not restarted again` },
+          {
+            type: 'Failed',
+            reason: 'TrialRestartLimit',
+            message: `Trial was interrupted ${attempt} times; not restarted again`,
+          },
           now,
           TRIAL_STATES,
         ),
@@ -58,7 +70,11 @@ export async function resumeLeftovers(trials: Trial[], deps: ResumeDeps): Promis
         runtime: { attempt: attempt + 1 },
         conditions: setCondition(
           trial.conditions,
-          { type: 'Created', reason: 'TrialRestarted', message: `Trial was interrupted by a controller restart; attempt ${attempt + 1}` },
+          {
+            type: 'Created',
+            reason: 'TrialRestarted',
+            message: `Trial was interrupted by a controller restart; attempt ${attempt + 1}`,
+          },
           now,
           TRIAL_STATES,
         ),

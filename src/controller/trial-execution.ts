@@ -14,6 +14,7 @@ import { metricNamesOf, observationOf, startCollector } from '../collector/index
 import type { RunningTrial, TrialExit, TrialRunner } from '../runner/index.js';
 import { localCommandOf, substituteTrialTemplate } from '../spec/index.js';
 import type { ObservationStore } from '../store/observation-store.js';
+import { resolveSourcePaths } from './source-paths.js';
 
 /** Where trials send their metrics: handed to each trial in its environment. */
 export interface DbManagerAddresses {
@@ -30,15 +31,26 @@ export interface TrialExecutionContext {
   /** The DB manager write path that pull collectors write through. */
   writeLogs: (trialName: string, logs: MetricLog[]) => Promise<void>;
   addresses: DbManagerAddresses;
-  /** Each trial runs in `<workRoot>/<trialName>` unless its container names a workingDir. */
+  /**
+   * Each trial gets the folder `<workRoot>/<trialName>` (KATIB_TRIAL_DIR) for its logs, and runs
+   * there unless its container names a workingDir.
+   */
   workRoot: string;
+  /**
+   * The experiment file's folder: stands in for the container image (see resolveSourcePaths); a
+   * relative container workingDir is resolved against it. Default: the process's cwd.
+   */
+  sourceDir?: string;
   /** Extra env for every trial (the SDK's envPerTrial), under the template's own env. */
   extraEnv?: Record<string, string>;
   signal?: AbortSignal;
 }
 
 export interface TrialOutcome {
-  condition: Extract<TrialConditionType, 'Succeeded' | 'Failed' | 'MetricsUnavailable' | 'EarlyStopped' | 'Killed'>;
+  condition: Extract<
+    TrialConditionType,
+    'Succeeded' | 'Failed' | 'MetricsUnavailable' | 'EarlyStopped' | 'Killed'
+  >;
   reason: string;
   message: string;
   observation: ObservationMetric[];
@@ -69,10 +81,14 @@ export function startTrialExecution(ctx: TrialExecutionContext, trial: Trial): T
     assignments: trial.parameterAssignments,
   });
   const local = localCommandOf(trialSpec, spec.trialTemplate.primaryContainerName);
-  const workingDir = local.workingDir ? path.resolve(ctx.workRoot, local.workingDir) : path.join(ctx.workRoot, trial.name);
+  const sourceDir = ctx.sourceDir ?? process.cwd();
+  const trialDir = path.resolve(ctx.workRoot, trial.name);
+  const workingDir = local.workingDir ? path.resolve(sourceDir, local.workingDir) : trialDir;
   const env: Record<string, string> = {
     ...ctx.extraEnv,
     ...local.env,
+    KATIB_TRIAL_DIR: trialDir,
+    KATIB_SOURCE_DIR: sourceDir,
     KATIB_TRIAL_NAME: trial.name,
     KATIB_EXPERIMENT_NAME: experiment.metadata.name,
     KATIB_DB_MANAGER_ADDRESS: ctx.addresses.grpc,
@@ -82,20 +98,28 @@ export function startTrialExecution(ctx: TrialExecutionContext, trial: Trial): T
     {
       trialName: trial.name,
       experimentName: experiment.metadata.name,
-      command: local.command,
+      command: resolveSourcePaths(local.command, sourceDir),
       env,
       workingDir,
+      logDir: trialDir,
       ...(local.activeDeadlineSeconds !== undefined ? { timeoutSeconds: local.activeDeadlineSeconds } : {}),
     },
     ctx.signal ? { signal: ctx.signal } : {},
   );
-  const collector = startCollector({
-    spec: spec.metricsCollectorSpec,
-    objective: spec.objective,
-    trial: running,
-    workingDir,
-    sink: (logs) => ctx.writeLogs(trial.name, logs),
-  });
+  let collector: ReturnType<typeof startCollector>;
+  try {
+    collector = startCollector({
+      spec: spec.metricsCollectorSpec,
+      objective: spec.objective,
+      trial: running,
+      workingDir,
+      sink: (logs) => ctx.writeLogs(trial.name, logs),
+    });
+  } catch (err) {
+    // The process is already started: a collector that cannot run must not leave it behind.
+    void running.kill();
+    throw err;
+  }
   let endedBy: { condition: 'EarlyStopped' | 'Killed'; reason: string; message: string } | undefined;
   const outcome = (async (): Promise<TrialOutcome> => {
     const exit = await running.wait();
@@ -108,13 +132,26 @@ export function startTrialExecution(ctx: TrialExecutionContext, trial: Trial): T
     const metricNames = metricNamesOf(spec.objective);
     let observation = observationOf(await ctx.observations.get(trial.name), metricNames);
     const judged = judge(exit, endedBy, collectError, running.logsTail());
-    if (judged.condition === 'Succeeded' && objectiveUnavailable(observation, spec.objective.objectiveMetricName)) {
+    if (
+      judged.condition === 'Succeeded' &&
+      objectiveUnavailable(observation, spec.objective.objectiveMetricName)
+    ) {
       // Katib's rule for a trial that ended without its objective: record the marker value in
       // the log (so readers of the DB see why) and end MetricsUnavailable, never Succeeded.
-      const marker = { time: nowMicros(), name: spec.objective.objectiveMetricName, value: UNAVAILABLE_VALUE };
+      const marker = {
+        time: nowMicros(),
+        name: spec.objective.objectiveMetricName,
+        value: UNAVAILABLE_VALUE,
+      };
       await ctx.writeLogs(trial.name, [marker]);
       observation = observationOf(await ctx.observations.get(trial.name), metricNames);
-      return { condition: 'MetricsUnavailable', reason: 'MetricsUnavailable', message: 'Metrics are not available', observation, exit };
+      return {
+        condition: 'MetricsUnavailable',
+        reason: 'MetricsUnavailable',
+        message: 'Metrics are not available',
+        observation,
+        exit,
+      };
     }
     return { ...judged, observation, exit };
   })();
@@ -122,7 +159,11 @@ export function startTrialExecution(ctx: TrialExecutionContext, trial: Trial): T
     process: running,
     outcome,
     earlyStop() {
-      endedBy ??= { condition: 'EarlyStopped', reason: 'TrialEarlyStopped', message: 'Trial is early stopped' };
+      endedBy ??= {
+        condition: 'EarlyStopped',
+        reason: 'TrialEarlyStopped',
+        message: 'Trial is early stopped',
+      };
       void running.kill();
     },
     kill(reason, message) {
@@ -146,7 +187,11 @@ function judge(
   if (exit.startError) return { condition: 'Failed', reason: 'TrialStartFailed', message: exit.startError };
   if (endedBy && exit.killedBy === 'kill') return endedBy;
   if (exit.killedBy === 'timeout') {
-    return { condition: 'Failed', reason: 'DeadlineExceeded', message: 'Trial was active longer than activeDeadlineSeconds' };
+    return {
+      condition: 'Failed',
+      reason: 'DeadlineExceeded',
+      message: 'Trial was active longer than activeDeadlineSeconds',
+    };
   }
   if (exit.exitCode !== 0) {
     const how = exit.signal ? `was ended by ${exit.signal}` : `exited with code ${exit.exitCode}`;

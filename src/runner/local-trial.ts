@@ -144,11 +144,14 @@ export class LocalTrial implements RunningTrial {
       return `working directory ${JSON.stringify(workingDir)} could not be created: ${(err as Error).message}`;
     }
     if (!this.settings.logFiles) return undefined;
+    const logDir = this.spec.logDir ?? workingDir;
     for (const name of ['stdout.log', 'stderr.log']) {
+      const file = join(logDir, name);
       try {
-        logs.push(await BoundedLogFile.open(join(workingDir, name), this.settings.logFileMaxBytes));
+        if (logDir !== workingDir) await mkdir(logDir, { recursive: true });
+        logs.push(await BoundedLogFile.open(file, this.settings.logFileMaxBytes));
       } catch (err) {
-        return `log file ${JSON.stringify(join(workingDir, name))} could not be created: ${(err as Error).message}`;
+        return `log file ${JSON.stringify(file)} could not be created: ${(err as Error).message}`;
       }
     }
     return undefined;

@@ -7,6 +7,11 @@ export interface TrialRunSpec {
   env: Record<string, string>;
   /** Working directory; the runner creates it if missing. */
   workingDir: string;
+  /**
+   * Where the runner writes the trial's stdout.log and stderr.log; default `workingDir`. Set it
+   * when trials share a working directory, so their logs stay apart. Created if missing.
+   */
+  logDir?: string;
   /** Katib's activeDeadlineSeconds: kill the trial after this many seconds. */
   timeoutSeconds?: number;
 }

@@ -1,0 +1,36 @@
+import type { Command } from 'commander';
+import type { CliContext } from '../context.js';
+import type { RunFlags } from '../run-experiment.js';
+
+/** `katib run FILE`: a Katib Experiment file run to completion on this machine. */
+export function register(program: Command, context: CliContext): void {
+  program
+    .command('run')
+    .argument('<file>', 'Katib v1beta1 Experiment, YAML or JSON')
+    .description(
+      'Run an Experiment to completion here: embedded DB manager, local trial processes, no server. ' +
+        'Run the same command again to resume an interrupted experiment.',
+    )
+    .option(
+      '--db <url>',
+      'database URL: sqlite:PATH, mysql://..., postgres://... [env KATIB_DB_URL] (default: sqlite:katib.db)',
+    )
+    .option(
+      '--work-dir <dir>',
+      "trials' folders go under DIR/<experiment>/<trial> [env KATIB_WORK_DIR] (default: .katib)",
+    )
+    .option(
+      '-o, --output <format>',
+      'text or json: json prints the final Experiment object on stdout',
+      'text',
+    )
+    .option('-q, --quiet', 'no progress lines on stderr')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 the experiment Succeeded, 1 it Failed, 2 bad usage or an invalid file, 130 interrupted (resumable).',
+    )
+    .action(async (file: string, flags: RunFlags) => {
+      const { runExperiment } = await import('../run-experiment.js');
+      await runExperiment(file, flags, context);
+    });
+}

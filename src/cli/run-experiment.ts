@@ -1,0 +1,97 @@
+import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { KatibError } from '../api/errors.js';
+import type { Experiment } from '../api/experiment.js';
+import type { Trial } from '../api/trial.js';
+import { isFinished, startLocalKatib } from '../controller/index.js';
+import { loadExperimentFileWithWarnings } from '../spec/index.js';
+import { redactUrl } from '../store/index.js';
+import { knownAlgorithms } from '../suggestion/index.js';
+import type { CliContext } from './context.js';
+import { CliError, usageError } from './context.js';
+import { finalReport, progressLine } from './experiment-output.js';
+import { flagOrEnv } from './options.js';
+import { shutdownSignal } from './signals.js';
+
+export interface RunFlags {
+  db?: string;
+  workDir?: string;
+  output: string;
+  quiet?: boolean;
+}
+
+/**
+ * Loads, validates and runs the experiment in FILE; resumes it when the database already holds the
+ * same experiment. Exit code: 0 Succeeded, 1 Failed, 2 bad usage/file, 130 interrupted.
+ */
+export async function runExperiment(file: string, flags: RunFlags, context: CliContext): Promise<void> {
+  const { env, stdout, stderr } = context;
+  if (flags.output !== 'text' && flags.output !== 'json')
+    throw usageError('--output', flags.output, 'must be text or json');
+  const dbUrl = flagOrEnv('--db', flags.db, env, 'KATIB_DB_URL', 'sqlite:katib.db').value;
+  const workDir = flagOrEnv('--work-dir', flags.workDir, env, 'KATIB_WORK_DIR', '.katib').value;
+  const say = (line: string): void => {
+    if (!flags.quiet) stderr.write(`${line}\n`);
+  };
+
+  const { experiment, warnings } = await loadExperimentFileWithWarnings(file, {
+    knownAlgorithms: knownAlgorithms(),
+    runner: 'local',
+  }).catch((err: unknown) => {
+    throw err instanceof KatibError ? new CliError(err.message.replace(/\n/g, '\n  '), 2) : err;
+  });
+  for (const w of warnings) say(`warning: ${w}`);
+  const name = experiment.metadata.name;
+
+  const katib = await startLocalKatib({ db: dbUrl, workRoot: path.resolve(workDir, name) }).catch(
+    (err: unknown) => {
+      throw new CliError(
+        `cannot open database ${redactUrl(dbUrl)}: ${err instanceof Error ? err.message : String(err)}`,
+        1,
+      );
+    },
+  );
+  const abort = new AbortController();
+  void shutdownSignal(() => process.exit(130)).then(() => {
+    say('interrupted: stopping trials (run the same command again to resume)');
+    abort.abort();
+  });
+  let final: Experiment;
+  let trials: Trial[];
+  try {
+    const stored = await katib.experiments.getExperiment(name);
+    if (!stored) {
+      await katib.experiments.createExperiment(experiment);
+      say(
+        `experiment ${name}: created in ${redactUrl(dbUrl)}; trials push to ${katib.dbManager.grpcAddress}`,
+      );
+    } else if (!isDeepStrictEqual(stored.spec, experiment.spec)) {
+      throw new CliError(
+        `experiment ${name} already exists in ${redactUrl(dbUrl)} with a different spec: rename it in the file, or use another --db`,
+        2,
+      );
+    } else {
+      say(isFinished(stored) ? `experiment ${name}: already finished` : `experiment ${name}: resuming`);
+    }
+    const maxTrials = experiment.spec.maxTrialCount;
+    const controller = katib.controller({
+      sourceDir: path.dirname(path.resolve(file)),
+      onEvent: (event) => {
+        if (event.type === 'trial-ended') say(progressLine(event, experiment, maxTrials));
+      },
+    });
+    try {
+      final = await controller.run(name, abort.signal);
+    } catch (err) {
+      if (err instanceof KatibError && err.code === 'cancelled') throw new CliError(err.message, 130);
+      throw err;
+    }
+    trials = await katib.experiments.listTrials(name);
+  } finally {
+    await katib.close();
+  }
+  stdout.write(flags.output === 'json' ? `${JSON.stringify(final, null, 2)}\n` : finalReport(final, trials));
+  if (final.status?.conditions.some((c) => c.type === 'Failed' && c.status === 'True')) {
+    throw new CliError(`experiment ${name} failed: ${final.status.conditions.at(-1)?.message ?? ''}`, 1);
+  }
+}

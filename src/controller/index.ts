@@ -1,0 +1,30 @@
+export {
+  type ControllerEvent,
+  type ControllerOptions,
+  ExperimentController,
+  emptyStatus,
+  isFinished,
+} from './experiment-controller.js';
+export {
+  type ExperimentEnd,
+  experimentEnd,
+  summarizeTrials,
+  type TrialCounts,
+  type TrialsSummary,
+  trialState,
+  trialsToCreate,
+} from './experiment-status.js';
+export {
+  type ControllerSettings,
+  type LocalKatib,
+  type LocalKatibOptions,
+  startLocalKatib,
+} from './local-katib.js';
+export { MAX_ATTEMPTS, resumeLeftovers } from './resume.js';
+export { resolveSourcePaths } from './source-paths.js';
+export type {
+  DbManagerAddresses,
+  TrialExecutionContext,
+  TrialHandle,
+  TrialOutcome,
+} from './trial-execution.js';

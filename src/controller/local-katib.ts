@@ -1,0 +1,92 @@
+/**
+ * Everything `katib run` and the embedded KatibClient need in one process: the database, the
+ * DB manager on free loopback ports (so trials push over real sockets, gRPC or HTTP JSON), the
+ * local runner, and controllers wired to them. Pull collectors write through the same DB manager
+ * service that serves the trials' pushes: one write path.
+ */
+import type { Logger } from 'pino';
+import { type RunningDbManager, startDbManager } from '../dbmanager/index.js';
+import { LocalTrialRunner, type TrialRunner } from '../runner/index.js';
+import { type Database, type ExperimentStore, openDatabase } from '../store/index.js';
+import { type ControllerEvent, ExperimentController } from './experiment-controller.js';
+
+export interface LocalKatibOptions {
+  /** Database URL (sqlite:PATH, mysql://..., postgres://...). */
+  db: string;
+  /** Trials' folders go under `<workRoot>/<trialName>`. */
+  workRoot: string;
+  /** gRPC listen address of the embedded DB manager; default a free loopback port. */
+  grpcListen?: string;
+  /** HTTP listen address (Connect JSON, dashboard); default a free loopback port; null for none. */
+  httpListen?: string | null;
+  logger?: Logger;
+  connectTimeoutSeconds?: number;
+  runner?: TrialRunner;
+}
+
+export interface ControllerSettings {
+  sourceDir?: string;
+  extraEnv?: Record<string, string>;
+  onEvent?: (event: ControllerEvent) => void;
+}
+
+export interface LocalKatib {
+  readonly db: Database;
+  readonly experiments: ExperimentStore;
+  readonly dbManager: RunningDbManager;
+  controller(settings?: ControllerSettings): ExperimentController;
+  /** Stops the DB manager (draining calls) and closes the database. */
+  close(): Promise<void>;
+}
+
+export async function startLocalKatib(options: LocalKatibOptions): Promise<LocalKatib> {
+  const db = await openDatabase(options.db, {
+    ...(options.connectTimeoutSeconds !== undefined
+      ? { connectTimeoutSeconds: options.connectTimeoutSeconds }
+      : {}),
+  });
+  let dbManager: RunningDbManager;
+  try {
+    dbManager = await startDbManager({
+      db,
+      grpcListen: options.grpcListen ?? '127.0.0.1:0',
+      httpListen: options.httpListen === undefined ? '127.0.0.1:0' : options.httpListen,
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  const runner = options.runner ?? new LocalTrialRunner();
+  const addresses = {
+    grpc: dbManager.grpcAddress,
+    ...(dbManager.httpAddress ? { http: dbManager.httpAddress } : {}),
+  };
+  let closing: Promise<void> | undefined;
+  return {
+    db,
+    experiments: db.experiments,
+    dbManager,
+    controller(settings = {}) {
+      return new ExperimentController({
+        experiments: db.experiments,
+        observations: db.observations,
+        runner,
+        writeLogs: (trialName, logs) => dbManager.service.reportLogs(trialName, logs),
+        addresses,
+        workRoot: options.workRoot,
+        ...settings,
+      });
+    },
+    close() {
+      closing ??= (async () => {
+        try {
+          await dbManager.close();
+        } finally {
+          await db.close();
+        }
+      })();
+      return closing;
+    },
+  };
+}
