@@ -1,4 +1,6 @@
 import { KatibError } from '../api/errors.js';
+import { CmaesSuggester } from './cmaes/index.js';
+import { BayesianOptimizationSuggester } from './gp/index.js';
 import { GridSuggester } from './grid.js';
 import { RandomSuggester } from './random.js';
 import { SobolSuggester } from './sobol/index.js';
@@ -7,6 +9,8 @@ import { TpeSuggester } from './tpe/index.js';
 
 /** Every algorithm by its Katib `algorithmName`. A new algorithm is one line here. */
 const FACTORIES: Readonly<Record<string, SuggesterFactory>> = Object.freeze({
+  bayesianoptimization: () => new BayesianOptimizationSuggester(),
+  cmaes: () => new CmaesSuggester(),
   grid: () => new GridSuggester(),
   'multivariate-tpe': () => new TpeSuggester('multivariate-tpe'),
   random: () => new RandomSuggester(),
