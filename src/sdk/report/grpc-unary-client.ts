@@ -11,8 +11,11 @@ import { DeadlineWatch } from './deadline-watch.js';
  * Why not @grpc/grpc-js, the project's gRPC library: measured on this machine, one process
  * awaiting unary calls reaches ~47% of a bare node:http2 round-trip rate with grpc-js as the
  * client, and importing it costs more than the whole 50 ms budget of "import and one
- * report" that every trial pays. This file keeps node:http2's own rate (bench/push.ts
- * prints both figures).
+ * report" that every trial pays. Measured here with bench/push.ts's figures (2 cores, shared,
+ * load 5-9): against a bare node:http2 server answering like gRPC at zero cost, this client
+ * makes 5,800-8,700 awaited calls/s, 46-72% of bare node:http2 round trips in the same run
+ * (raw client ~50 us CPU per call, this one ~70-90 us: headers te/grpc-timeout, the trailers
+ * event, encoding, promises); import plus one report adds 32-50 ms to `node -e 0`.
  *
  * Contract of `call`: resolves with the reply message's bytes on grpc-status 0; otherwise
  * rejects with a KatibError whose code is the gRPC status's (or the HTTP status's, mapped as
