@@ -72,6 +72,7 @@ async function references(): Promise<Figures> {
     client_only_reports_per_s: round(alone.count / alone.secs),
     client_only_ratio_vs_raw_h2: round(alone.count / alone.secs / rawRate, 3),
     client_only_p99_ms: round(alone.p99_ms, 2),
+    client_only_client_cpu_us: round(alone.cpu_us, 1),
   };
 }
 
