@@ -17,7 +17,7 @@ import type { KatibTables } from './schema.js';
 import { openMysql, openPostgres } from './server-connection.js';
 import { type LogWriter, pingKysely, SqlObservationStore } from './sql-observation-store.js';
 import { timeCodecOf } from './sql-time.js';
-import { openSqlite } from './sqlite-connection.js';
+import { exclusively, openSqlite } from './sqlite-connection.js';
 
 /**
  * An open katib-ts database: SQLite, MySQL/MariaDB or PostgreSQL behind one Kysely, with the
@@ -64,10 +64,10 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
     throw invalidArgument('connectTimeoutSeconds', timeoutSeconds, 'must be a number of seconds >= 0');
   }
   const shown = displayUrl(config);
-  const { kysely, write } = await connect(config, shown, timeoutSeconds);
+  const { kysely, write, migrate } = await connect(config, shown, timeoutSeconds);
   if (!options.skipInitialization) {
     try {
-      await migrateToLatest(kysely, config.dialect);
+      await migrate(timeoutSeconds * 1000);
     } catch (err) {
       await kysely.destroy().catch(() => {});
       throw migrationError(err, config.dialect, shown);
@@ -102,6 +102,8 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
 interface Connection {
   kysely: Kysely<KatibTables>;
   write: LogWriter;
+  /** Brings the schema up to date, waiting at most `lockTimeoutMs` for another migrating process. */
+  migrate(lockTimeoutMs: number): Promise<void>;
 }
 
 async function connect(config: DbConfig, shown: string, timeoutSeconds: number): Promise<Connection> {
@@ -116,7 +118,12 @@ async function connect(config: DbConfig, shown: string, timeoutSeconds: number):
       if (server !== undefined) attempt = server;
       else if (config.dialect === 'sqlite') {
         const handle = openSqlite(config);
-        attempt = { kysely: handle.kysely, write: sqliteLogWriter(handle) };
+        attempt = {
+          kysely: handle.kysely,
+          write: sqliteLogWriter(handle),
+          migrate: (lockTimeoutMs) =>
+            exclusively(handle, lockTimeoutMs, () => migrateToLatest(handle.kysely, 'sqlite')),
+        };
       } else throw new Error('unreachable');
       await beforeDeadline(pingKysely(attempt.kysely), deadline);
       return attempt;
@@ -142,7 +149,12 @@ async function connect(config: DbConfig, shown: string, timeoutSeconds: number):
 
 function openServer(config: MysqlConfig | PostgresConfig): Connection {
   const kysely = config.dialect === 'mysql' ? openMysql(config) : openPostgres(config);
-  return { kysely, write: serverLogWriter(kysely, config.dialect, timeCodecOf(config.dialect)) };
+  return {
+    kysely,
+    write: serverLogWriter(kysely, config.dialect, timeCodecOf(config.dialect)),
+    // Kysely's migrator locks on the server (GET_LOCK on MySQL, an advisory lock on PostgreSQL).
+    migrate: () => migrateToLatest(kysely, config.dialect),
+  };
 }
 
 /** `work`, or a rejection when `deadline` (epoch ms) passes first. */

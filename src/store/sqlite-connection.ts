@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import BetterSqlite3 from 'better-sqlite3';
 import {
   type DatabaseConnection,
@@ -23,7 +24,11 @@ export interface SqliteHandle {
   gate: ConnectionGate;
 }
 
-/** How long a statement waits for another process's write lock before failing SQLITE_BUSY. */
+/**
+ * How long a statement waits for another process's write lock before failing SQLITE_BUSY. The wait
+ * is synchronous (better-sqlite3), so it stalls this thread: WAL keeps it to writer-vs-writer
+ * conflicts, i.e. two processes writing one file.
+ */
 const BUSY_TIMEOUT_MS = 5000;
 
 /**
@@ -48,6 +53,48 @@ export function openSqlite(config: SqliteConfig): SqliteHandle {
   const kysely = new Kysely<KatibTables>({ dialect: new GatedSqliteDialect(raw, gate) });
   return { raw, kysely, gate };
 }
+
+/**
+ * Runs `work` (Kysely statements on this same connection) inside one `BEGIN IMMEDIATE` transaction:
+ * SQLite's single write lock, held across processes, so concurrent openers of one file run
+ * migrations one at a time and each sees the others' result (Kysely's migration lock is a no-op on
+ * SQLite). The lock is polled with busy_timeout 0 rather than waited for, since a synchronous wait
+ * would also stall the holder if it is in this process. Gives up with SQLITE_BUSY after
+ * `timeoutMs`. Commits when `work` resolves, rolls back when it rejects.
+ */
+export async function exclusively<T>(
+  handle: SqliteHandle,
+  timeoutMs: number,
+  work: () => Promise<T>,
+): Promise<T> {
+  const { raw } = handle;
+  const deadline = Date.now() + timeoutMs;
+  raw.pragma('busy_timeout = 0');
+  try {
+    for (;;) {
+      try {
+        raw.exec('BEGIN IMMEDIATE');
+        break;
+      } catch (err) {
+        if (!/^SQLITE_BUSY/.test(String((err as { code?: unknown }).code)) || Date.now() >= deadline)
+          throw err;
+        await sleep(LOCK_POLL_MS);
+      }
+    }
+  } finally {
+    raw.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  }
+  try {
+    const result = await work();
+    raw.exec('COMMIT');
+    return result;
+  } catch (err) {
+    if (raw.inTransaction) raw.exec('ROLLBACK');
+    throw err;
+  }
+}
+
+const LOCK_POLL_MS = 20;
 
 /** A mutex whose free case is synchronous: `tryLock` either takes it at once or says no. */
 export class ConnectionGate {

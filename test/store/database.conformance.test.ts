@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import BetterSqlite3 from 'better-sqlite3';
 import { sql } from 'kysely';
 import { type Database, MIGRATIONS, openDatabase } from '../../src/store/index.js';
 import { testDatabases } from '../support/databases.js';
@@ -48,6 +49,45 @@ for (const target of await testDatabases()) {
         );
       } finally {
         await second.close();
+      }
+    });
+
+    it('lets several openers of one new database migrate it at the same time', async () => {
+      const url = await target.fresh();
+      const all = await Promise.all(Array.from({ length: 4 }, () => openDatabase(url)));
+      try {
+        await Promise.all(all.map((d, i) => d.observations.report('shared', [log(T0 + i, 'm', String(i))])));
+        const applied = await sql<{ name: string }>`SELECT name FROM katib_ts_migrations`.execute(
+          all[0]!.kysely,
+        );
+        assert.equal(applied.rows.length, MIGRATIONS.length);
+        assert.equal((await all[3]!.observations.get('shared')).length, 4);
+      } finally {
+        await Promise.all(all.map((d) => d.close()));
+      }
+    });
+
+    it('waits for another process holding the SQLite write lock, up to the connect timeout', {
+      skip: dialect !== 'sqlite' && 'SQLite only',
+    }, async () => {
+      const url = await target.fresh();
+      await (await openDatabase(url)).close();
+      const other = new BetterSqlite3(url.slice('sqlite:'.length));
+      try {
+        other.exec('BEGIN IMMEDIATE');
+        await rejectsWith(
+          openDatabase(url, { connectTimeoutSeconds: 0.2 }),
+          'unavailable',
+          /sqlite database unavailable .*locked/,
+        );
+        const release = setTimeout(() => other.exec('COMMIT'), 300);
+        const started = Date.now();
+        const opened = await openDatabase(url, { connectTimeoutSeconds: 10 });
+        clearTimeout(release);
+        assert.ok(Date.now() - started >= 250, 'it did not wait for the lock');
+        await opened.close();
+      } finally {
+        other.close();
       }
     });
 
