@@ -16,7 +16,7 @@ import { GaussianProcess } from './gaussian-process.js';
  *   length scales);
  * - at most PENDING_CAP running trials, the most recent, are fantasised.
  */
-export const MODEL_CAP = 150;
+export const MODEL_CAP = 120;
 export const FIT_CAP = 64;
 export const PENDING_CAP = 64;
 
@@ -31,11 +31,8 @@ export interface Model {
    * are the models the search had at those times, which gp_hedge replays.
    */
   recentFrom: number;
-  /** The lowest normalised loss over the rows. */
+  /** The lowest normalised loss over the rows (losses are shifted and scaled to mean 0, variance 1). */
   best: number;
-  /** Normalisation: loss = mean + scale * normalised. */
-  lossMean: number;
-  lossScale: number;
 }
 
 export function buildModel(
@@ -71,7 +68,7 @@ export function buildModel(
   if (gp === undefined) return undefined;
   let best = Number.POSITIVE_INFINITY;
   for (const v of y) best = Math.min(best, v);
-  return { gp, rows, recentFrom, best, lossMean, lossScale };
+  return { gp, rows, recentFrom, best };
 }
 
 function chooseRows(observed: readonly ObservedTrial[]): { rows: ObservedTrial[]; recentFrom: number } {

@@ -10,8 +10,8 @@ import { refine } from './refine.js';
 import type { BayesOptSettings } from './settings.js';
 
 /** Uniform candidates and candidates around the ANCHORS best points, per search. */
-export const POOL_RANDOM = 384;
-export const POOL_LOCAL = 384;
+export const POOL_RANDOM = 256;
+export const POOL_LOCAL = 256;
 export const ANCHORS = 5;
 /** Best pool candidates refined by L-BFGS per suggestion. */
 export const REFINE_STARTS = 4;

@@ -1,7 +1,7 @@
 import type { Experiment } from '../../api/experiment.js';
 import { readHistory } from '../history.js';
 import { Issues } from '../issues.js';
-import { checkCount, triedKeys } from '../request.js';
+import { checkCount } from '../request.js';
 import { Rng, seedFor } from '../rng.js';
 import {
   collectSearchSpace,
@@ -65,7 +65,13 @@ export class BayesianOptimizationSuggester implements Suggester {
     const history = readHistory(space, experiment, trials);
     // The GP needs finite losses; a trial that reported an infinity counts as tried only.
     const observed = history.observed.filter((e) => Number.isFinite(e.loss));
-    const used = triedKeys(space, trials);
+    // Keys of every tried point (from the points already parsed: trials that do not fit the
+    // space cannot collide with a feasible point anyway).
+    const used = new Set(
+      [...history.observed.map((e) => e.point), ...history.pending, ...history.failed].map((p) =>
+        pointKey(space, p),
+      ),
+    );
     const chosen: Point[] = [];
     while (chosen.length < count) {
       const slot = trials.length + chosen.length;
