@@ -58,6 +58,8 @@ export function createGrpcServer(
 ): Server {
   const server = new Server({
     'grpc.max_receive_message_length': maxMessageBytes,
+    // Channelz stays on, though nothing reads it: grpc-js 1.14 without it does not track sessions,
+    // and forceShutdown then leaves in-flight calls running past the drain timeout.
   });
   const dbManager: UntypedServiceImplementation = {
     async reportObservationLog(
