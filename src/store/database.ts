@@ -10,11 +10,13 @@ import {
   type PostgresConfig,
   parseDbUrl,
 } from './db-url.js';
+import type { ExperimentStore } from './experiment-store.js';
 import { serverLogWriter, sqliteLogWriter } from './log-writers.js';
 import { migrateToLatest } from './migrations.js';
 import type { ObservationStore } from './observation-store.js';
 import type { KatibTables } from './schema.js';
 import { openMysql, openPostgres } from './server-connection.js';
+import { SqlExperimentStore } from './sql-experiment-store.js';
 import { type LogWriter, pingKysely, SqlObservationStore } from './sql-observation-store.js';
 import { timeCodecOf } from './sql-time.js';
 import { exclusively, openSqlite } from './sqlite-connection.js';
@@ -30,6 +32,8 @@ export interface Database {
   /** The query layer, for other stores in the same database (they share its connections). */
   readonly kysely: Kysely<KatibTables>;
   readonly observations: ObservationStore;
+  /** Experiments and trials, in the same database (SqlExperimentStore). */
+  readonly experiments: ExperimentStore;
   /** Resolves when the database answers a trivial query; rejects KatibError `unavailable` otherwise. */
   ping(): Promise<void>;
   /**
@@ -85,6 +89,7 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
     displayUrl: shown,
     kysely,
     observations,
+    experiments: new SqlExperimentStore(kysely, config.dialect),
     ping: async () => {
       try {
         await pingKysely(kysely);

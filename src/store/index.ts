@@ -17,4 +17,4 @@ export {
 export type { ExperimentStore } from './experiment-store.js';
 export { type KatibMigration, MIGRATIONS } from './migrations.js';
 export type { ObservationStore, TrialLogs } from './observation-store.js';
-export type { KatibTables, ObservationLogsTable, SqlTime } from './schema.js';
+export type { ExperimentsTable, KatibTables, ObservationLogsTable, SqlTime, TrialsTable } from './schema.js';

@@ -3,6 +3,7 @@ import type { Dialect } from './db-url.js';
 import {
   autoIncrementId,
   createIndexIfMissing,
+  documentText,
   microsecondTime,
   mysqlTableOptions,
 } from './schema-helpers.js';
@@ -52,6 +53,38 @@ export const MIGRATIONS: readonly KatibMigration[] = [
         'time',
         'id',
       ]);
+    },
+  },
+  {
+    // The ExperimentStore's tables (katib-ts's own: Katib keeps these in Kubernetes). IF NOT EXISTS
+    // lets a MySQL run that failed between the two tables (its DDL is not transactional) be re-run.
+    name: '0002-experiments-and-trials',
+    async up(db, dialect) {
+      let experiments = db.schema
+        .createTable('experiments')
+        .ifNotExists()
+        .addColumn('name', 'varchar(255)', (c) => c.primaryKey())
+        .addColumn('body', documentText(dialect), (c) => c.notNull())
+        .addColumn('created_at', 'varchar(32)', (c) => c.notNull());
+      let trials = db.schema
+        .createTable('trials')
+        .ifNotExists()
+        .addColumn('id', autoIncrementId(dialect), (c) => {
+          const key = c.primaryKey();
+          return dialect === 'mysql' ? key.autoIncrement() : key;
+        })
+        .addColumn('name', 'varchar(255)', (c) => c.notNull().unique())
+        .addColumn('experiment_name', 'varchar(255)', (c) => c.notNull())
+        .addColumn('state', 'varchar(64)', (c) => c.notNull())
+        .addColumn('body', documentText(dialect), (c) => c.notNull());
+      if (dialect === 'mysql') {
+        const options = await mysqlTableOptions(db);
+        experiments = experiments.modifyEnd(options);
+        trials = trials.modifyEnd(options);
+      }
+      await experiments.execute();
+      await trials.execute();
+      await createIndexIfMissing(db, dialect, 'trials', 'trials_experiment_id', ['experiment_name', 'id']);
     },
   },
 ];

@@ -13,6 +13,11 @@ export function autoIncrementId(dialect: Dialect): 'integer' | 'bigint' | 'bigse
   return dialect === 'sqlite' ? 'integer' : dialect === 'mysql' ? 'bigint' : 'bigserial';
 }
 
+/** A text column for documents: MEDIUMTEXT on MySQL (TEXT stops at 64 KiB), TEXT elsewhere. */
+export function documentText(dialect: Dialect): Expression<unknown> | 'text' {
+  return dialect === 'mysql' ? sql`mediumtext` : 'text';
+}
+
 /** Katib's time column: DATETIME(6) on MySQL, TIMESTAMP(6) on PostgreSQL, epoch microseconds on SQLite (see sql-time.ts). */
 export function microsecondTime(dialect: Dialect): Expression<unknown> | 'integer' {
   if (dialect === 'sqlite') return 'integer';

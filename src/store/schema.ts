@@ -16,10 +16,32 @@ export interface ObservationLogsTable {
   value: string;
 }
 
+/** Experiments as JSON documents (see SqlExperimentStore), by name, in creation order. */
+export interface ExperimentsTable {
+  name: string;
+  /** The Experiment as JSON. */
+  body: string;
+  /** ISO 8601 UTC, which sorts as text. */
+  created_at: string;
+}
+
+/** Trials as JSON documents, with the columns queries filter on; `id` is the creation order. */
+export interface TrialsTable {
+  id: Generated<number>;
+  name: string;
+  experiment_name: string;
+  /** The type of the trial's current condition (`Created` before any). */
+  state: string;
+  /** The Trial as JSON. */
+  body: string;
+}
+
 /**
  * Every table katib-ts keeps, for `Kysely<KatibTables>`. Later migrations add their tables here
  * (experiments, trials) in the same change that adds the migration.
  */
 export interface KatibTables {
   observation_logs: ObservationLogsTable;
+  experiments: ExperimentsTable;
+  trials: TrialsTable;
 }

@@ -45,8 +45,14 @@ export function openMysql(config: MysqlConfig): Kysely<KatibTables> {
   return new Kysely<KatibTables>({
     dialect: new MysqlDialect({
       pool,
+      // UTC for anything the server computes from a time; strict mode so that a bad row (a NULL, an
+      // over-long name) fails its statement instead of being stored altered with a warning.
       onCreateConnection: async (connection) => {
-        await connection.executeQuery(CompiledQuery.raw("SET time_zone = '+00:00'"));
+        await connection.executeQuery(
+          CompiledQuery.raw(
+            "SET time_zone = '+00:00', sql_mode = CONCAT_WS(',', NULLIF(@@SESSION.sql_mode, ''), 'STRICT_TRANS_TABLES')",
+          ),
+        );
       },
     }),
   });
