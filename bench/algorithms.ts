@@ -49,7 +49,7 @@ function refusal(algorithm: string, fn: BenchFunction): string | undefined {
     getSuggester(algorithm).validateSettings(experiment);
     return undefined;
   } catch (err) {
-    if (err instanceof KatibError) return err.message.slice(0, 200);
+    if (err instanceof KatibError) return err.message.split('; ')[0]!.slice(0, 200);
     throw err;
   }
 }
