@@ -2,6 +2,7 @@ import { KatibError } from '../api/errors.js';
 import { CmaesSuggester } from './cmaes/index.js';
 import { BayesianOptimizationSuggester } from './gp/index.js';
 import { GridSuggester } from './grid.js';
+import { HyperbandSuggester } from './hyperband/index.js';
 import { RandomSuggester } from './random.js';
 import { SobolSuggester } from './sobol/index.js';
 import type { Suggester, SuggesterFactory } from './suggester.js';
@@ -12,6 +13,7 @@ const FACTORIES: Readonly<Record<string, SuggesterFactory>> = Object.freeze({
   bayesianoptimization: () => new BayesianOptimizationSuggester(),
   cmaes: () => new CmaesSuggester(),
   grid: () => new GridSuggester(),
+  hyperband: () => new HyperbandSuggester(),
   'multivariate-tpe': () => new TpeSuggester('multivariate-tpe'),
   random: () => new RandomSuggester(),
   sobol: () => new SobolSuggester(),

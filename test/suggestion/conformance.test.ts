@@ -16,6 +16,11 @@ import { categorical, discrete, double, int, makeExperiment, makeTrial } from '.
 /** Settings an algorithm needs to run on the fixtures (none for random and grid). */
 const ALGORITHM_SETTINGS: Record<string, Setting[]> = {
   cmaes: [{ name: 'sigma', value: '0.3' }], // its default (1/6 of the cube) searches too locally to show the log spread
+  // layers (1..9 by 2) carries the resource 1, 3; only mixed-stepped has it, the others are refused.
+  hyperband: [
+    { name: 'r_l', value: '3' },
+    { name: 'resource_name', value: 'layers' },
+  ],
 };
 
 const FIXTURES: Record<string, ParameterSpec[]> = {
