@@ -45,7 +45,7 @@ async function main(argv: string[], context: CliContext): Promise<number> {
           ? 2
           : 1;
     const message = err instanceof Error ? err.message : String(err);
-    context.stderr.write(`${running}: ${message.split('\n', 1)[0]}\n`);
+    context.stderr.write(`${running}: ${message}\n`);
     return code;
   }
 }

@@ -4,7 +4,7 @@ import { KatibError } from '../api/errors.js';
 import type { Experiment } from '../api/experiment.js';
 import type { Trial } from '../api/trial.js';
 import { isFinished, startLocalKatib } from '../controller/index.js';
-import { loadExperimentFileWithWarnings } from '../spec/index.js';
+import { formatIssue, loadExperimentFileWithWarnings } from '../spec/index.js';
 import { redactUrl } from '../store/index.js';
 import { knownAlgorithms } from '../suggestion/index.js';
 import type { CliContext } from './context.js';
@@ -40,7 +40,7 @@ export async function runExperiment(file: string, flags: RunFlags, context: CliC
   }).catch((err: unknown) => {
     throw err instanceof KatibError ? new CliError(err.message.replace(/\n/g, '\n  '), 2) : err;
   });
-  for (const w of warnings) say(`warning: ${w}`);
+  for (const w of warnings) say(`warning: ${formatIssue(w)}`);
   const name = experiment.metadata.name;
 
   const katib = await startLocalKatib({ db: dbUrl, workRoot: path.resolve(workDir, name) }).catch(

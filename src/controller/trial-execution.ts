@@ -14,6 +14,7 @@ import { metricNamesOf, observationOf, startCollector } from '../collector/index
 import type { RunningTrial, TrialExit, TrialRunner } from '../runner/index.js';
 import { localCommandOf, substituteTrialTemplate } from '../spec/index.js';
 import type { ObservationStore } from '../store/observation-store.js';
+import { withPythonHelper } from './python-helper.js';
 import { resolveSourcePaths } from './source-paths.js';
 
 /** Where trials send their metrics: handed to each trial in its environment. */
@@ -87,6 +88,7 @@ export function startTrialExecution(ctx: TrialExecutionContext, trial: Trial): T
   const env: Record<string, string> = {
     ...ctx.extraEnv,
     ...local.env,
+    PYTHONPATH: withPythonHelper(local.env.PYTHONPATH ?? ctx.extraEnv?.PYTHONPATH),
     KATIB_TRIAL_DIR: trialDir,
     KATIB_SOURCE_DIR: sourceDir,
     KATIB_TRIAL_NAME: trial.name,

@@ -48,7 +48,7 @@ export class GroupCommitter {
     this.#maxBatchPoints = options.maxBatchPoints ?? 50_000;
   }
 
-  async report(trialName: string, logs: MetricLog[]): Promise<void> {
+  async report(trialName: string, logs: readonly MetricLog[]): Promise<void> {
     if (this.#writing < this.#maxConcurrentWrites) {
       this.#writing++;
       const written = this.#store.report(trialName, logs);

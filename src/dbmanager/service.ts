@@ -12,7 +12,10 @@ import {
 } from '../gen/api/v1/beta1/api_pb.js';
 import type { ObservationStore } from '../store/observation-store.js';
 import { GroupCommitter } from './group-commit.js';
-import { validateDelete, validateGet, validateReport } from './validate.js';
+import { validateDelete, validateGet, validateLogs, validateReport } from './validate.js';
+
+/** Called after logs were committed, whoever wrote them; must not throw (errors are ignored). */
+export type ReportListener = (trialName: string, logs: readonly MetricLog[]) => void;
 
 export interface DbManagerServiceOptions {
   store: ObservationStore;
@@ -42,6 +45,7 @@ export class DbManagerService {
   readonly #committer: GroupCommitter | undefined;
   readonly #now: () => EpochMicros;
   readonly #onStoreFault: (err: unknown, operation: string) => void;
+  readonly #listeners = new Set<ReportListener>();
 
   constructor(options: DbManagerServiceOptions) {
     this.#store = options.store;
@@ -54,12 +58,42 @@ export class DbManagerService {
 
   async reportObservationLog(req: ReportObservationLogRequest): Promise<void> {
     const { trialName, logs } = validateReport(req, this.#now);
+    await this.#write(trialName, logs, 'ReportObservationLog');
+  }
+
+  /**
+   * The in-process write path (pull collectors, the controller): the same checks, the same group
+   * commit and the same listeners as ReportObservationLog, without a wire round trip.
+   */
+  async reportLogs(trialName: string, logs: readonly MetricLog[]): Promise<void> {
+    validateLogs(trialName, logs);
+    await this.#write(trialName, logs, 'reportLogs');
+  }
+
+  /**
+   * Calls `listener` after every committed report (early stopping watches running trials'
+   * metrics this way, whatever their collector kind; the dashboard streams them). Returns the
+   * function that removes it.
+   */
+  onReported(listener: ReportListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  async #write(trialName: string, logs: readonly MetricLog[], operation: string): Promise<void> {
     if (logs.length === 0) return;
     try {
       if (this.#committer) await this.#committer.report(trialName, logs);
       else await this.#store.report(trialName, logs);
     } catch (err) {
-      throw this.#storeFault(err, 'ReportObservationLog');
+      throw this.#storeFault(err, operation);
+    }
+    for (const listener of this.#listeners) {
+      try {
+        listener(trialName, logs);
+      } catch {
+        // A listener's fault must not fail a write that is already committed.
+      }
     }
   }
 

@@ -46,6 +46,8 @@ export interface StartDbManagerOptions {
 }
 
 export interface RunningDbManager {
+  /** The service behind both ports, for in-process writes and report listeners. */
+  service: DbManagerService;
   /** `host:port` the gRPC server listens on. */
   grpcAddress: string;
   /** `host:port` the HTTP server listens on, or null without one. */
@@ -102,6 +104,7 @@ export async function startDbManager(options: StartDbManagerOptions): Promise<Ru
 
   let closing: Promise<void> | undefined;
   return {
+    service,
     grpcAddress,
     httpAddress,
     httpRoutes,

@@ -75,6 +75,30 @@ export function validateReport(req: ReportObservationLogRequest, now: () => Epoc
   return { trialName, logs };
 }
 
+/**
+ * Checks logs written in-process (pull collectors, the controller) by the same rules as a
+ * ReportObservationLog request, so both paths store the same things.
+ */
+export function validateLogs(trialName: string, logs: readonly MetricLog[]): void {
+  checkName('trial_name', trialName);
+  if (logs.length > MAX_METRIC_LOGS_PER_REQUEST) {
+    throw new KatibError(
+      'resource_exhausted',
+      `logs: ${logs.length} exceed the limit of ${MAX_METRIC_LOGS_PER_REQUEST} per write`,
+    );
+  }
+  let lastName: string | undefined;
+  for (let i = 0; i < logs.length; i++) {
+    const { name, value, time } = logs[i]!;
+    if (name !== lastName) lastName = checkName(`logs[${i}].name`, name);
+    if (value !== UNAVAILABLE_VALUE && (value.length > MAX_VALUE_LENGTH || !METRIC_VALUE.test(value))) {
+      throw invalidArgument(`logs[${i}].value`, value, VALUE_RULE);
+    }
+    if (!Number.isSafeInteger(time))
+      throw invalidArgument(`logs[${i}].time`, time, 'must be whole epoch microseconds');
+  }
+}
+
 /** Checks a GetObservationLog request; empty metric name and times mean "no filter". */
 export function validateGet(req: GetObservationLogRequest): { trialName: string; query: ObservationQuery } {
   const trialName = checkName('trial_name', req.trialName);

@@ -25,7 +25,11 @@ type Source = NonNullable<MetricsCollectorSpec['source']>;
  * customCollector. Every metricsFormat entry must compile with at least two capture groups.
  * Fields a kind does not use are reported as warnings.
  */
-export function checkCollector(raw: unknown, issues: IssueList): MetricsCollectorSpec | undefined {
+export function checkCollector(
+  raw: unknown,
+  issues: IssueList,
+  options: { localPaths?: boolean } = {},
+): MetricsCollectorSpec | undefined {
   if (raw === undefined) return { collector: { kind: 'StdOut' } };
   const c = parseSection(collectorSchema, raw, PATH, issues);
   if (c === undefined) return undefined;
@@ -55,7 +59,7 @@ export function checkCollector(raw: unknown, issues: IssueList): MetricsCollecto
       const fsp = src?.fileSystemPath;
       const fileKind = fsp?.kind ?? 'File';
       if (fileKind !== 'File') issues.error(`${FSP}.kind`, fileKind, 'must be File for collector kind File');
-      const path = checkAbsolute(fsp?.path ?? DEFAULT_METRICS_FILE_PATH, issues);
+      const path = checkAbsolute(fsp?.path ?? DEFAULT_METRICS_FILE_PATH, issues, options.localPaths);
       const format = fsp?.format ?? 'TEXT';
       if (format === 'JSON' && src?.filter !== undefined) {
         issues.error(
@@ -77,7 +81,7 @@ export function checkCollector(raw: unknown, issues: IssueList): MetricsCollecto
       if (fsp?.format !== undefined)
         issues.error(`${FSP}.format`, fsp.format, 'must not be set for collector kind TensorFlowEvent');
       source.fileSystemPath = {
-        path: checkAbsolute(fsp?.path ?? DEFAULT_TFEVENT_DIR_PATH, issues),
+        path: checkAbsolute(fsp?.path ?? DEFAULT_TFEVENT_DIR_PATH, issues, options.localPaths),
         kind: 'Directory',
       };
       break;
@@ -101,7 +105,7 @@ export function checkCollector(raw: unknown, issues: IssueList): MetricsCollecto
       const fsp = src?.fileSystemPath;
       if (fsp !== undefined) {
         if (fsp.kind === undefined) issues.error(`${FSP}.kind`, undefined, 'is required (File or Directory)');
-        const path = checkAbsolute(fsp.path ?? '', issues);
+        const path = checkAbsolute(fsp.path ?? '', issues, options.localPaths);
         source.fileSystemPath = { path, kind: fsp.kind ?? 'File' };
         if (fsp.format !== undefined) source.fileSystemPath.format = fsp.format;
       }
@@ -124,7 +128,12 @@ export function checkCollector(raw: unknown, issues: IssueList): MetricsCollecto
   return spec;
 }
 
-function checkAbsolute(path: string, issues: IssueList): string {
+/**
+ * Katib mounts the metrics path into the trial's pod, so it must be absolute there. A local trial
+ * (`localPaths`) may name it relative to its own working directory instead.
+ */
+function checkAbsolute(path: string, issues: IssueList, localPaths = false): string {
+  if (localPaths && path !== '') return path;
   if (!isAbsolute(path))
     issues.error(
       `${FSP}.path`,

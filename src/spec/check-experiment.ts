@@ -97,7 +97,9 @@ export function checkExperiment(
     issues,
   );
   const counts = checkCounts(spec, issues);
-  const metricsCollectorSpec = checkCollector(spec.metricsCollectorSpec, issues);
+  const metricsCollectorSpec = checkCollector(spec.metricsCollectorSpec, issues, {
+    localPaths: options.runner === 'local',
+  });
   const resumePolicy =
     spec.resumePolicy === undefined
       ? 'Never'
