@@ -41,7 +41,9 @@ export function setCondition<T extends string>(
 }
 
 /** The newest condition whose status is True, which is what `kubectl get` shows as the state. */
-export function currentCondition<T extends string>(conditions: readonly Condition<T>[]): Condition<T> | undefined {
+export function currentCondition<T extends string>(
+  conditions: readonly Condition<T>[],
+): Condition<T> | undefined {
   let latest: Condition<T> | undefined;
   for (const c of conditions) {
     if (c.status !== 'True') continue;

@@ -44,7 +44,8 @@ export function tryParseRfc3339(text: string): EpochMicros | undefined {
 /** Like tryParseRfc3339, but throws an INVALID_ARGUMENT KatibError naming `field`. */
 export function parseRfc3339(text: string, field: string): EpochMicros {
   const micros = tryParseRfc3339(text);
-  if (micros === undefined) throw invalidArgument(field, text, 'is not an RFC 3339 time stamp (e.g. 2026-01-02T03:04:05.123456Z)');
+  if (micros === undefined)
+    throw invalidArgument(field, text, 'is not an RFC 3339 time stamp (e.g. 2026-01-02T03:04:05.123456Z)');
   return micros;
 }
 

@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
+import { currentCondition } from '../api/conditions.js';
 import { KatibError } from '../api/errors.js';
 import type { Experiment, ExperimentSpec, ExperimentStatus } from '../api/experiment.js';
 import { TERMINAL_TRIAL_CONDITIONS, type Trial, type TrialConditionType } from '../api/trial.js';
-import { currentCondition } from '../api/conditions.js';
 import { storeError } from './db-errors.js';
 import type { Dialect } from './db-url.js';
 import type { ExperimentStore } from './experiment-store.js';
@@ -37,7 +37,8 @@ export class SqlExperimentStore implements ExperimentStore {
         .values({ name, body: JSON.stringify(experiment), created_at: new Date().toISOString() })
         .execute();
     } catch (err) {
-      if (isUniqueViolation(err)) throw new KatibError('already_exists', `experiment ${JSON.stringify(name)} already exists`);
+      if (isUniqueViolation(err))
+        throw new KatibError('already_exists', `experiment ${JSON.stringify(name)} already exists`);
       throw storeError(err, this.#dialect, 'createExperiment');
     }
   }
@@ -79,10 +80,16 @@ export class SqlExperimentStore implements ExperimentStore {
     try {
       await this.#db
         .insertInto('trials')
-        .values({ name: trial.name, experiment_name: trial.experimentName, state: stateOf(trial), body: JSON.stringify(trial) })
+        .values({
+          name: trial.name,
+          experiment_name: trial.experimentName,
+          state: stateOf(trial),
+          body: JSON.stringify(trial),
+        })
         .execute();
     } catch (err) {
-      if (isUniqueViolation(err)) throw new KatibError('already_exists', `trial ${JSON.stringify(trial.name)} already exists`);
+      if (isUniqueViolation(err))
+        throw new KatibError('already_exists', `trial ${JSON.stringify(trial.name)} already exists`);
       throw storeError(err, this.#dialect, 'createTrial');
     }
   }
@@ -96,7 +103,12 @@ export class SqlExperimentStore implements ExperimentStore {
 
   async listTrials(experimentName: string): Promise<Trial[]> {
     const rows = await this.#run('listTrials', () =>
-      this.#db.selectFrom('trials').select('body').where('experiment_name', '=', experimentName).orderBy('id').execute(),
+      this.#db
+        .selectFrom('trials')
+        .select('body')
+        .where('experiment_name', '=', experimentName)
+        .orderBy('id')
+        .execute(),
     );
     return rows.map((r) => JSON.parse(r.body) as Trial);
   }
@@ -114,22 +126,41 @@ export class SqlExperimentStore implements ExperimentStore {
     );
     if (Number(result.numUpdatedRows) > 0) return;
     const row = await this.#run('updateTrial', () =>
-      this.#db.selectFrom('trials').select(['state', 'body']).where('name', '=', trial.name).executeTakeFirst(),
+      this.#db
+        .selectFrom('trials')
+        .select(['state', 'body'])
+        .where('name', '=', trial.name)
+        .executeTakeFirst(),
     );
     if (!row) throw notFound('trial', trial.name);
     if ((TERMINAL_TRIAL_CONDITIONS as readonly string[]).includes(row.state)) {
-      throw new KatibError('failed_precondition', `trial ${JSON.stringify(trial.name)} has ended (${row.state}) and cannot change`);
+      throw new KatibError(
+        'failed_precondition',
+        `trial ${JSON.stringify(trial.name)} has ended (${row.state}) and cannot change`,
+      );
     }
     // MySQL reports 0 affected rows when the new values equal the stored ones: nothing to do.
   }
 
-  async #updateExperiment(name: string, during: string, change: (e: Experiment) => Experiment): Promise<void> {
+  async #updateExperiment(
+    name: string,
+    during: string,
+    change: (e: Experiment) => Experiment,
+  ): Promise<void> {
     const done = await this.#run(during, () =>
       this.#db.transaction().execute(async (trx) => {
-        const row = await trx.selectFrom('experiments').select('body').where('name', '=', name).executeTakeFirst();
+        const row = await trx
+          .selectFrom('experiments')
+          .select('body')
+          .where('name', '=', name)
+          .executeTakeFirst();
         if (!row) return false;
         const next = change(JSON.parse(row.body) as Experiment);
-        await trx.updateTable('experiments').set({ body: JSON.stringify(next) }).where('name', '=', name).execute();
+        await trx
+          .updateTable('experiments')
+          .set({ body: JSON.stringify(next) })
+          .where('name', '=', name)
+          .execute();
         return true;
       }),
     );
@@ -157,7 +188,8 @@ function notFound(kind: string, name: string): KatibError {
 function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: unknown; errno?: unknown };
   return (
-    (typeof e.code === 'string' && (e.code.startsWith('SQLITE_CONSTRAINT') || e.code === '23505' || e.code === 'ER_DUP_ENTRY')) ||
+    (typeof e.code === 'string' &&
+      (e.code.startsWith('SQLITE_CONSTRAINT') || e.code === '23505' || e.code === 'ER_DUP_ENTRY')) ||
     e.errno === 1062
   );
 }
