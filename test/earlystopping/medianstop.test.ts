@@ -11,6 +11,7 @@ import {
   getEarlyStopper,
   knownEarlyStoppers,
   MedianStop,
+  type ObjectiveOf,
   StopChecker,
 } from '../../src/earlystopping/index.js';
 
@@ -152,7 +153,7 @@ describe('checking a running trial', () => {
   const cases: {
     name: string;
     rules: EarlyStoppingRule[];
-    objective: typeof maximize;
+    objective: ObjectiveOf;
     values: string[];
     stop: boolean;
   }[] = [
