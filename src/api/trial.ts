@@ -10,6 +10,17 @@ export type TrialConditionType =
   | 'MetricsUnavailable'
   | 'EarlyStopped';
 
+/** Every trial condition type: setting one supersedes the others. */
+export const TRIAL_CONDITION_TYPES: readonly TrialConditionType[] = [
+  'Created',
+  'Running',
+  'Succeeded',
+  'Killed',
+  'Failed',
+  'MetricsUnavailable',
+  'EarlyStopped',
+];
+
 /** The conditions that end a trial; a trial in one of them is immutable. */
 export const TERMINAL_TRIAL_CONDITIONS: readonly TrialConditionType[] = [
   'Succeeded',

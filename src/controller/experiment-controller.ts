@@ -9,11 +9,17 @@
 import { currentCondition, setCondition } from '../api/conditions.js';
 import { KatibError } from '../api/errors.js';
 import type { Experiment, ExperimentStatus } from '../api/experiment.js';
-import type { Trial } from '../api/trial.js';
+import { TRIAL_CONDITION_TYPES, type Trial } from '../api/trial.js';
 import type { ExperimentStore } from '../store/experiment-store.js';
 import type { Suggester } from '../suggestion/index.js';
 import { getSuggester } from '../suggestion/index.js';
-import { experimentEnd, summarizeTrials, type TrialsSummary, trialsToCreate } from './experiment-status.js';
+import {
+  experimentEnd,
+  summarizeTrials,
+  type TrialsSummary,
+  trialsToCreate,
+  zeroCounts,
+} from './experiment-status.js';
 import { resumeLeftovers } from './resume.js';
 import {
   startTrialExecution,
@@ -37,16 +43,6 @@ export interface ControllerOptions extends Omit<TrialExecutionContext, 'experime
 }
 
 const EXPERIMENT_STATES = ['Created', 'Running', 'Restarting', 'Succeeded', 'Failed'] as const;
-const TRIAL_STATES = [
-  'Created',
-  'Running',
-  'Succeeded',
-  'Killed',
-  'Failed',
-  'MetricsUnavailable',
-  'EarlyStopped',
-] as const;
-
 export class ExperimentController {
   readonly #options: ControllerOptions;
   readonly #now: () => string;
@@ -220,7 +216,10 @@ export class ExperimentController {
     trial: Trial,
     change: { type: Trial['conditions'][number]['type']; reason: string; message: string },
   ): Trial {
-    return { ...trial, conditions: setCondition(trial.conditions, change, this.#now(), TRIAL_STATES) };
+    return {
+      ...trial,
+      conditions: setCondition(trial.conditions, change, this.#now(), TRIAL_CONDITION_TYPES),
+    };
   }
 
   async #markRunning(experiment: Experiment, resumed: number): Promise<Experiment> {
@@ -275,17 +274,7 @@ export class ExperimentController {
 }
 
 export function emptyStatus(): ExperimentStatus {
-  return {
-    conditions: [],
-    trials: 0,
-    trialsSucceeded: 0,
-    trialsFailed: 0,
-    trialsKilled: 0,
-    trialsRunning: 0,
-    trialsPending: 0,
-    trialsEarlyStopped: 0,
-    trialMetricsUnavailable: 0,
-  };
+  return { conditions: [], ...zeroCounts() };
 }
 
 /** Whether the experiment has ended (Succeeded or Failed is its current condition). */

@@ -39,6 +39,20 @@ export interface TrialsSummary {
   goalReached: boolean;
 }
 
+/** Every count at zero. */
+export function zeroCounts(): TrialCounts {
+  return {
+    trials: 0,
+    trialsSucceeded: 0,
+    trialsFailed: 0,
+    trialsKilled: 0,
+    trialsRunning: 0,
+    trialsPending: 0,
+    trialsEarlyStopped: 0,
+    trialMetricsUnavailable: 0,
+  };
+}
+
 /** The state a trial is in: its newest True condition (Created when it has none yet). */
 export function trialState(trial: Trial): TrialConditionType {
   return currentCondition(trial.conditions)?.type ?? 'Created';
@@ -50,16 +64,7 @@ export function trialState(trial: Trial): TrialConditionType {
  * unavailable or not a number are never optimal.
  */
 export function summarizeTrials(spec: ExperimentSpec, trials: readonly Trial[]): TrialsSummary {
-  const counts: TrialCounts = {
-    trials: trials.length,
-    trialsSucceeded: 0,
-    trialsFailed: 0,
-    trialsKilled: 0,
-    trialsRunning: 0,
-    trialsPending: 0,
-    trialsEarlyStopped: 0,
-    trialMetricsUnavailable: 0,
-  };
+  const counts: TrialCounts = { ...zeroCounts(), trials: trials.length };
   const objective = spec.objective;
   const maximize = objective.type === 'maximize';
   let best: Trial | undefined;

@@ -14,21 +14,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { currentCondition, setCondition } from '../api/conditions.js';
-import type { Trial } from '../api/trial.js';
+import { TRIAL_CONDITION_TYPES, type Trial } from '../api/trial.js';
 import type { ExperimentStore } from '../store/experiment-store.js';
 import type { ObservationStore } from '../store/observation-store.js';
 
 export const MAX_ATTEMPTS = 3;
-
-const TRIAL_STATES = [
-  'Created',
-  'Running',
-  'Succeeded',
-  'Killed',
-  'Failed',
-  'MetricsUnavailable',
-  'EarlyStopped',
-] as const;
 
 export interface ResumeDeps {
   experiments: ExperimentStore;
@@ -60,7 +50,7 @@ export async function resumeLeftovers(trials: Trial[], deps: ResumeDeps): Promis
             message: `Trial was interrupted ${attempt} times; not restarted again`,
           },
           now,
-          TRIAL_STATES,
+          TRIAL_CONDITION_TYPES,
         ),
       };
     } else {
@@ -76,7 +66,7 @@ export async function resumeLeftovers(trials: Trial[], deps: ResumeDeps): Promis
             message: `Trial was interrupted by a controller restart; attempt ${attempt + 1}`,
           },
           now,
-          TRIAL_STATES,
+          TRIAL_CONDITION_TYPES,
         ),
       };
       restarted++;
