@@ -1,0 +1,22 @@
+import type { Command } from 'commander';
+import type { CliContext } from '../context.js';
+import type { EarlyStoppingFlags } from '../run-earlystopping.js';
+
+/** `katib earlystopping`: the early stopping algorithms as Katib's EarlyStopping gRPC service. */
+export function register(program: Command, context: CliContext): void {
+  program
+    .command('earlystopping')
+    .description(
+      "Serve the early stopping algorithms (medianstop) as Katib's EarlyStopping gRPC service (GetEarlyStoppingRules, " +
+        'SetTrialStatus, ValidateEarlyStoppingSettings, health); rules read trial logs from the DB manager the request ' +
+        'names. Stops on SIGTERM/SIGINT after draining calls.',
+    )
+    .option(
+      '--listen <host:port>',
+      'gRPC address; Katib dials early stopping on port 6788, use 0.0.0.0:6788 in a pod [env KATIB_EARLY_STOPPING_LISTEN] (default: 127.0.0.1:6788)',
+    )
+    .action(async (flags: EarlyStoppingFlags) => {
+      const { runEarlyStopping } = await import('../run-earlystopping.js');
+      await runEarlyStopping(flags, context);
+    });
+}

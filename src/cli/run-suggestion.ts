@@ -1,0 +1,53 @@
+import pino from 'pino';
+import { KatibError } from '../api/errors.js';
+import { startSuggestionService } from '../services/index.js';
+import { knownAlgorithms } from '../suggestion/index.js';
+import { type CliContext, CliError, usageError } from './context.js';
+import { flagOrEnv, listenAddress } from './options.js';
+import { shutdownSignal } from './signals.js';
+
+export interface SuggestionFlags {
+  algorithm?: string;
+  listen?: string;
+}
+
+/**
+ * Serves one algorithm as Katib's Suggestion service until SIGTERM/SIGINT: checks the settings
+ * first (exit 2 naming the bad one, with the known algorithms), serves, then drains.
+ */
+export async function runSuggestion(flags: SuggestionFlags, context: CliContext): Promise<void> {
+  const { env } = context;
+  const algorithm = flagOrEnv('--algorithm', flags.algorithm, env, 'KATIB_SUGGESTION_ALGORITHM', '');
+  const known = knownAlgorithms();
+  if (algorithm.value === '') throw usageError('--algorithm', '', `is required (known: ${known.join(', ')})`);
+  if (!known.includes(algorithm.value)) {
+    throw usageError(
+      algorithm.source,
+      algorithm.value,
+      `is not a known algorithm (known: ${known.join(', ')})`,
+    );
+  }
+  const listen = listenAddress(
+    flagOrEnv('--listen', flags.listen, env, 'KATIB_SUGGESTION_LISTEN', '127.0.0.1:6789'),
+  );
+  const logger = pino(
+    { name: 'katib-suggestion', level: env.KATIB_LOG_LEVEL || 'info' },
+    pino.destination(1),
+  );
+  const signal = shutdownSignal((again) => {
+    logger.warn({ signal: again }, 'second signal: exiting without waiting for the drain');
+    process.exit(1);
+  });
+  try {
+    const service = await startSuggestionService({ algorithm: algorithm.value, listen, logger });
+    const received = await signal;
+    logger.info({ signal: received }, 'shutting down');
+    await service.close();
+  } catch (err) {
+    throw new CliError(err instanceof Error ? err.message : String(err), exitCodeOf(err));
+  }
+}
+
+export function exitCodeOf(err: unknown): number {
+  return err instanceof KatibError && err.code === 'invalid_argument' ? 2 : 1;
+}
