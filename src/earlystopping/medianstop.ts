@@ -17,15 +17,15 @@ const CHECKS = {
 };
 
 /**
- * Katib's `medianstop` (the median stopping rule of Google Vizier). Settings
+ * Katib's `medianstop` (after the median stopping rule of Google Vizier). Settings
  * `min_trials_required` (default 3) and `start_step` (default 4). Once at least
  * min_trials_required trials have Succeeded, one rule: the objective metric compared with the
- * median, over the Succeeded trials, of each one's average of its first start_step reported
+ * mean, over the Succeeded trials, of each one's average of its first start_step reported
  * objective values; LESS when maximizing, GREATER when minimizing, from report start_step on.
- * A running trial whose best value so far is worse than that median after start_step reports
- * is stopped. Katib 0.19's service takes the arithmetic mean of those averages although its
- * documentation (and the name) say median; this one takes the median, which one outlier
- * trial cannot drag. Succeeded trials with no numeric objective log are left out.
+ * A running trial whose best value so far is worse than that after start_step reports is
+ * stopped. The mean, not the median the name suggests, is what Katib's service computes: a
+ * Katib user moving an experiment here gets the same stopping decisions. Succeeded trials with
+ * no numeric objective log are left out.
  */
 export class MedianStop implements EarlyStopper {
   validateSettings(spec: EarlyStoppingSpec): void {
@@ -50,7 +50,7 @@ export class MedianStop implements EarlyStopper {
     return [
       {
         name: objective.objectiveMetricName,
-        value: median(averages),
+        value: mean(averages),
         comparison: objective.type === 'maximize' ? 'less' : 'greater',
         startStep,
       },
@@ -88,8 +88,8 @@ function firstStepsAverage(logs: readonly MetricLog[], metric: string, steps: nu
   return n === 0 ? undefined : sum / n;
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+function mean(values: readonly number[]): number {
+  let sum = 0;
+  for (const v of values) sum += v;
+  return sum / values.length;
 }

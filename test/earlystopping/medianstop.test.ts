@@ -103,17 +103,17 @@ describe('medianstop rules', () => {
     rule: EarlyStoppingRule;
   }[] = [
     {
-      name: 'maximize: LESS than the median of the first-4 averages, from step 4',
+      name: 'maximize: LESS than the mean of the first-4 averages, from step 4',
       type: 'maximize',
       values: [
         [0.1, 0.2, 0.3, 0.4, 0.99], // average of the first 4: 0.25
         [0.5, 0.5, 0.5, 0.5], // 0.5
         [0.1, 0.5], // 0.3 (fewer than start_step values: all of them)
       ],
-      rule: { name: 'acc', value: 0.3, comparison: 'less', startStep: 4 },
+      rule: { name: 'acc', value: (0.25 + 0.5 + 0.3) / 3, comparison: 'less', startStep: 4 },
     },
     {
-      name: 'minimize: GREATER; an even count takes the middle two; non-numbers are skipped',
+      name: 'minimize: GREATER; non-numbers are skipped',
       type: 'minimize',
       settings: [
         { name: 'min_trials_required', value: '4' },
@@ -125,14 +125,14 @@ describe('medianstop rules', () => {
         [10, 20],
         [4, 4],
       ],
-      rule: { name: 'acc', value: 3, comparison: 'greater', startStep: 2 },
+      rule: { name: 'acc', value: (2 + 2 + 15 + 4) / 4, comparison: 'greater', startStep: 2 },
     },
     {
-      name: 'one outlier does not drag the median (Katib would take the mean, 34.33)',
+      name: 'the mean, as Katib computes it (not the median the name suggests)',
       type: 'maximize',
       settings: [{ name: 'start_step', value: '1' }],
       values: [[1], [2], [100]],
-      rule: { name: 'acc', value: 2, comparison: 'less', startStep: 1 },
+      rule: { name: 'acc', value: (1 + 2 + 100) / 3, comparison: 'less', startStep: 1 },
     },
   ];
   for (const c of table) {
@@ -158,7 +158,7 @@ describe('checking a running trial', () => {
     stop: boolean;
   }[] = [
     {
-      name: 'below the median at step 3',
+      name: 'below the rule value at step 3',
       rules: less,
       objective: maximize,
       values: ['0.1', '0.2', '0.3'],
@@ -172,7 +172,7 @@ describe('checking a running trial', () => {
       stop: false,
     },
     {
-      name: 'a best value above the median at step 3 keeps it running',
+      name: 'a best value above the rule value at step 3 keeps it running',
       rules: less,
       objective: maximize,
       values: ['0.9', '0.1', '0.1', '0.1'],
@@ -186,7 +186,7 @@ describe('checking a running trial', () => {
       stop: false,
     },
     {
-      name: 'minimize: best (lowest) above the median',
+      name: 'minimize: best (lowest) above the rule value',
       rules: greater,
       objective: minimize,
       values: ['0.9', '0.8', '0.7'],
