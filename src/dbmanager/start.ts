@@ -1,4 +1,5 @@
 import type { Server as HttpServer } from 'node:http';
+import type { ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
 import pino, { type Logger } from 'pino';
 import { invalidArgument } from '../api/errors.js';
 import type { ObservationStore } from '../store/observation-store.js';
@@ -54,6 +55,11 @@ export interface RunningDbManager {
   httpAddress: string | null;
   /** Mount more handlers on the HTTP port; null without one. */
   httpRoutes: HttpRoutes | null;
+  /**
+   * Serves one more gRPC service on the gRPC port (`katib server` adds its management API there,
+   * so users need one address). Throws if one of its methods is served already.
+   */
+  addGrpcService(definition: ServiceDefinition, implementation: UntypedServiceImplementation): void;
   /** Stops accepting, drains in-flight calls (bounded by drainTimeoutMs), leaves the database open. */
   close(): Promise<void>;
 }
@@ -108,6 +114,7 @@ export async function startDbManager(options: StartDbManagerOptions): Promise<Ru
     grpcAddress,
     httpAddress,
     httpRoutes,
+    addGrpcService: (definition, implementation) => grpcServer.addService(definition, implementation),
     close() {
       closing ??= (async () => {
         logger.info({ drainTimeoutMs }, 'db manager draining');
