@@ -9,10 +9,12 @@
 import { currentCondition, setCondition } from '../api/conditions.js';
 import { KatibError } from '../api/errors.js';
 import type { Experiment, ExperimentStatus } from '../api/experiment.js';
+import type { MetricLog } from '../api/observation.js';
 import { TRIAL_CONDITION_TYPES, type Trial } from '../api/trial.js';
 import type { ExperimentStore } from '../store/experiment-store.js';
 import type { Suggester } from '../suggestion/index.js';
 import { getSuggester } from '../suggestion/index.js';
+import { EarlyStoppingWatch } from './early-stopping-watch.js';
 import {
   experimentEnd,
   summarizeTrials,
@@ -40,6 +42,12 @@ export interface ControllerOptions extends Omit<TrialExecutionContext, 'experime
   suggesterFor?: (algorithmName: string) => Suggester;
   onEvent?: (event: ControllerEvent) => void;
   now?: () => string;
+  /**
+   * Subscribes to every report the DB manager stores (its service's `onReported`), so early
+   * stopping sees a running trial's metrics whoever wrote them; returns the unsubscribe function.
+   * Without it, early stopping is off.
+   */
+  onReported?: (listener: (trialName: string, logs: readonly MetricLog[]) => void) => () => void;
 }
 
 const EXPERIMENT_STATES = ['Created', 'Running', 'Restarting', 'Succeeded', 'Failed'] as const;
@@ -59,6 +67,15 @@ export class ExperimentController {
    * already ended resolves at once, unchanged.
    */
   async run(name: string, signal?: AbortSignal): Promise<Experiment> {
+    const cleanup: (() => void)[] = [];
+    try {
+      return await this.#run(name, signal, cleanup);
+    } finally {
+      for (const undo of cleanup) undo();
+    }
+  }
+
+  async #run(name: string, signal: AbortSignal | undefined, cleanup: (() => void)[]): Promise<Experiment> {
     const { experiments } = this.#options;
     let experiment = await experiments.getExperiment(name);
     if (!experiment) throw new KatibError('not_found', `experiment ${JSON.stringify(name)} does not exist`);
@@ -73,6 +90,10 @@ export class ExperimentController {
     });
     experiment = await this.#markRunning(experiment, resumed);
 
+    const stopping = EarlyStoppingWatch.forExperiment(experiment, this.#options.observations);
+    if (stopping && this.#options.onReported) {
+      cleanup.push(this.#options.onReported((trialName, logs) => stopping.observe(trialName, logs)));
+    }
     const ctx: TrialExecutionContext = { ...this.#options, experiment, ...(signal ? { signal } : {}) };
     const running = new Map<string, { handle: TrialHandle; done: Promise<void> }>();
     let exhausted = false;
@@ -97,6 +118,8 @@ export class ExperimentController {
         this.#options.onEvent?.({ type: 'experiment-ended', experiment, summary });
         return experiment;
       }
+      // Rules change only when trials end; new trials start with the rules current then.
+      if (stopping) await stopping.refresh(experiment, trials, summary.completed);
       const wanted = exhausted ? 0 : trialsToCreate(experiment.spec, summary);
       if (wanted > 0) {
         const suggestions = suggester.suggest({ experiment, trials, count: wanted });
@@ -110,7 +133,7 @@ export class ExperimentController {
       let changed = wanted > 0;
       for (const trial of [...trials]) {
         if (!running.has(trial.name) && currentCondition(trial.conditions)?.type === 'Created') {
-          const started = await this.#start(ctx, trials, trial, running, signal);
+          const started = await this.#start(ctx, trials, trial, running, signal, stopping);
           if (started) running.set(trial.name, started);
           changed = true;
         }
@@ -123,7 +146,12 @@ export class ExperimentController {
       );
       if (running.size > 0) {
         await Promise.race([...[...running.values()].map((r) => r.done), aborted]);
-      } else if (!changed && !exhausted) {
+      } else if (
+        !changed &&
+        !exhausted &&
+        // Trials that ended while the status was being saved: look again before giving up.
+        summarizeTrials(experiment.spec, trials).completed === summary.completed
+      ) {
         // Nothing runs, nothing was created and the end rule did not fire: the stored state is
         // inconsistent (e.g. a trial Running in the store that this controller does not own).
         throw new KatibError(
@@ -140,6 +168,7 @@ export class ExperimentController {
     created: Trial,
     running: Map<string, { handle: TrialHandle; done: Promise<void> }>,
     signal: AbortSignal | undefined,
+    stopping: EarlyStoppingWatch | undefined,
   ): Promise<{ handle: TrialHandle; done: Promise<void> } | undefined> {
     const { experiments } = this.#options;
     let handle: TrialHandle;
@@ -154,6 +183,7 @@ export class ExperimentController {
       replace(trials, failed);
       return undefined;
     }
+    stopping?.watch(created.name, ctx.experiment.spec.objective, () => handle.earlyStop());
     const started = this.#withCondition(created, {
       type: 'Running',
       reason: 'TrialRunning',
@@ -169,8 +199,7 @@ export class ExperimentController {
       trial: started,
       summary: summarizeTrials(ctx.experiment.spec, trials),
     });
-    const done = handle.outcome.then(async (outcome) => {
-      running.delete(started.name);
+    const recorded = handle.outcome.then(async (outcome) => {
       // Interrupted by shutdown: leave it Running in the store; a later run resumes it.
       if (signal?.aborted) return;
       const current = trials.find((t) => t.name === started.name) ?? started;
@@ -181,6 +210,9 @@ export class ExperimentController {
       });
       ended.completionTime = this.#now();
       ended.observation = { metrics: outcome.observation };
+      // The runner knows the pid only once the process has spawned, after the Running write.
+      const pid = handle.process.pid?.();
+      if (pid !== undefined) ended.runtime = { attempt: ended.runtime?.attempt ?? 1, pid };
       await experiments.updateTrial(ended);
       replace(trials, ended);
       this.#options.onEvent?.({
@@ -189,6 +221,12 @@ export class ExperimentController {
         outcome,
         summary: summarizeTrials(ctx.experiment.spec, trials),
       });
+    });
+    // Only once its final condition is stored does the trial stop counting as running: the loop
+    // (progress check, end rule) must never see it gone from `running` yet Running in `trials`.
+    const done = recorded.finally(() => {
+      stopping?.unwatch(started.name);
+      running.delete(started.name);
     });
     return { handle, done };
   }

@@ -73,6 +73,7 @@ export async function startLocalKatib(options: LocalKatibOptions): Promise<Local
         observations: db.observations,
         runner,
         writeLogs: (trialName, logs) => dbManager.service.reportLogs(trialName, logs),
+        onReported: (listener) => dbManager.service.onReported(listener),
         addresses,
         workRoot: options.workRoot,
         ...settings,
