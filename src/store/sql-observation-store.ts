@@ -32,7 +32,8 @@ export class SqlObservationStore implements ObservationStore {
   readonly #time: TimeCodec;
   readonly #write: LogWriter;
   #inFlight = 0;
-  #closed = false;
+  /** Set by the first `close`; every later call gets the same promise. */
+  #closing: Promise<void> | undefined;
   #drained: (() => void) | undefined;
 
   constructor(options: SqlObservationStoreOptions) {
@@ -94,16 +95,19 @@ export class SqlObservationStore implements ObservationStore {
     return this.#track('ping', () => pingKysely(this.#kysely));
   }
 
-  async close(): Promise<void> {
-    this.#closed = true;
-    if (this.#inFlight === 0) return;
-    await new Promise<void>((resolve) => {
-      this.#drained = resolve;
-    });
+  close(): Promise<void> {
+    this.#closing ??=
+      this.#inFlight === 0
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            this.#drained = resolve;
+          });
+    return this.#closing;
   }
 
   async #track<T>(during: string, call: () => Promise<T>): Promise<T> {
-    if (this.#closed) throw new KatibError('unavailable', `${this.#dialect} observation store is closed`);
+    if (this.#closing !== undefined)
+      throw new KatibError('unavailable', `${this.#dialect} observation store is closed`);
     this.#inFlight++;
     try {
       return await call();
