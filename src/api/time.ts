@@ -36,7 +36,11 @@ export function tryParseRfc3339(text: string): EpochMicros | undefined {
     if (oh > 23 || om > 59) return undefined;
     offsetMinutes = sign * (oh * 60 + om);
   }
-  const ms = Date.UTC(year, month - 1, day, hour, minute, second) - offsetMinutes * 60_000;
+  // Date.UTC reads years 0-99 as 1900-1999; setUTCFullYear takes the year as given.
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second, 0);
+  const ms = date.getTime() - offsetMinutes * 60_000;
   const micros = Number(frac.padEnd(6, '0').slice(0, 6));
   return ms * 1000 + micros;
 }
