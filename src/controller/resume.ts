@@ -3,8 +3,10 @@
  * (kill -9, power loss) or was interrupted (Ctrl-C):
  *
  * - A trial left Created never started: it is started as usual.
- * - A trial left Running was cut off mid-run. Its process, if still alive, is killed (only when
- *   /proc shows it is that trial's process: a reused pid is left alone), its partial observation
+ * - A trial left Running was cut off mid-run. Its processes, if still alive, are killed: every
+ *   process whose environment (/proc/PID/environ) carries the trial's KATIB_TRIAL_NAME, with its
+ *   process group. Found by name rather than by the stored pid, which the runner knows only once
+ *   the process has spawned (after the Running write), and which may have been reused; its partial observation
  *   log is deleted (so a rerun's metrics never mix with a dead run's), and it is set back to
  *   Created with its attempt count raised: the same trial, same name and assignments, runs again
  *   from the start. After MAX_ATTEMPTS interrupted runs it is marked Failed instead, so a trial
@@ -12,7 +14,7 @@
  * - Ended trials are immutable and untouched, so final counts stay exact and no trial that ended
  *   is ever run twice.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { currentCondition, setCondition } from '../api/conditions.js';
 import { TRIAL_CONDITION_TYPES, type Trial } from '../api/trial.js';
 import type { ExperimentStore } from '../store/experiment-store.js';
@@ -29,11 +31,11 @@ export interface ResumeDeps {
 /** Applies the rule to `trials` in place (and in the store); returns how many were restarted. */
 export async function resumeLeftovers(trials: Trial[], deps: ResumeDeps): Promise<number> {
   let restarted = 0;
+  const cutOff = trials.filter((t) => currentCondition(t.conditions)?.type === 'Running');
+  if (cutOff.length > 0) killLeftovers(new Set(cutOff.map((t) => t.name)));
   for (let i = 0; i < trials.length; i++) {
     const trial = trials[i]!;
     if (currentCondition(trial.conditions)?.type !== 'Running') continue;
-    const pid = trial.runtime?.pid;
-    if (pid !== undefined) killIfOurs(pid, trial.name);
     await deps.observations.delete(trial.name);
     const attempt = trial.runtime?.attempt ?? 1;
     const now = deps.now();
@@ -77,18 +79,52 @@ export async function resumeLeftovers(trials: Trial[], deps: ResumeDeps): Promis
   return restarted;
 }
 
-/** SIGKILLs the process group `pid` if /proc says its leader is this trial's process. */
-function killIfOurs(pid: number, trialName: string): void {
-  let environ: string;
+/**
+ * SIGKILLs every live process whose environment names one of `trialNames` (KATIB_TRIAL_NAME, which
+ * the controller gives each trial and its children inherit), with its process group: the trial's
+ * own group, or the one a child made for itself. Never this process or its group. Without /proc
+ * (not Linux) nothing can be identified safely, and nothing is killed.
+ */
+const TRIAL_VARIABLE = 'KATIB_TRIAL_NAME=';
+
+function killLeftovers(trialNames: ReadonlySet<string>): void {
+  let entries: string[];
   try {
-    environ = readFileSync(`/proc/${pid}/environ`, 'latin1');
+    entries = readdirSync('/proc');
   } catch {
-    return; // gone already (or no /proc: nothing we can safely identify)
+    return;
   }
-  if (!environ.split('\0').includes(`KATIB_TRIAL_NAME=${trialName}`)) return;
+  const ownGroup = processGroupOf(process.pid);
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    let environ: string;
+    try {
+      environ = readFileSync(`/proc/${entry}/environ`, 'latin1');
+    } catch {
+      continue; // gone, or not ours to read
+    }
+    if (!environ.includes(TRIAL_VARIABLE)) continue;
+    const variable = environ.split('\0').find((v) => v.startsWith(TRIAL_VARIABLE));
+    if (variable === undefined || !trialNames.has(variable.slice(TRIAL_VARIABLE.length))) continue;
+    const pid = Number(entry);
+    const group = processGroupOf(pid);
+    try {
+      if (group !== undefined && group !== ownGroup) process.kill(-group, 'SIGKILL');
+      else process.kill(pid, 'SIGKILL');
+    } catch {
+      // raced with its exit
+    }
+  }
+}
+
+/** The process group of `pid` from /proc/PID/stat, undefined when unreadable. */
+function processGroupOf(pid: number): number | undefined {
   try {
-    process.kill(-pid, 'SIGKILL');
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // After "pid (comm) ": state, ppid, pgrp.
+    const group = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+    return Number.isInteger(group) && group > 0 ? group : undefined;
   } catch {
-    // raced with its exit
+    return undefined;
   }
 }

@@ -1,0 +1,125 @@
+/**
+ * kill -9 of `katib run` while trials run, then the same command again (SQLite file).
+ *
+ * What happens to the dead controller's trials: each runs in a process group of its own, so
+ * SIGKILL of the controller does not reach them: they keep running as orphans. A trial that
+ * then writes to its stdout (whose reader died) gets SIGPIPE; one that pushes finds no DB manager.
+ * The restarted controller's resume rule kills them (found in /proc by their KATIB_TRIAL_NAME),
+ * deletes their partial logs and runs the same trials again as attempt 2.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import Sqlite from 'better-sqlite3';
+import type { Experiment } from '../../src/api/experiment.js';
+import type { Trial } from '../../src/api/trial.js';
+import { trialState } from '../../src/controller/index.js';
+import { E2E_FIXTURES, KatibProcess } from '../e2e/cli.js';
+import { conditionOf, endOf, isAlive, metric, trialProcesses, waitFor } from './harness.js';
+
+const FILE = join(E2E_FIXTURES, 'slow-trials.yaml');
+
+/** The stored experiment and trials, read without disturbing the writer. */
+function readStore(file: string): { experiment?: Experiment; trials: Trial[] } {
+  if (!existsSync(file)) return { trials: [] };
+  const db = new Sqlite(file, { readonly: true, fileMustExist: true });
+  try {
+    db.pragma('busy_timeout = 5000');
+    const hasTables = db.prepare("SELECT name FROM sqlite_master WHERE name = 'trials'").get();
+    if (!hasTables) return { trials: [] };
+    const trials = (db.prepare('SELECT body FROM trials ORDER BY id').all() as { body: string }[]).map(
+      (r) => JSON.parse(r.body) as Trial,
+    );
+    const row = db.prepare("SELECT body FROM experiments WHERE name = 'slow-trials'").get() as
+      | { body: string }
+      | undefined;
+    return { ...(row ? { experiment: JSON.parse(row.body) as Experiment } : {}), trials };
+  } finally {
+    db.close();
+  }
+}
+
+describe('katib run killed with SIGKILL, then run again', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'katib-kill-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('resumes: kills the orphans, reruns the cut-off trials as attempt 2, ends with exact counts', async () => {
+    const dbFile = join(dir, 'katib.db');
+    const args = ['run', FILE, '--db', `sqlite:${dbFile}`, '--work-dir', join(dir, 'work')];
+    const first = new KatibProcess(args, { cwd: dir });
+    // Kill right after a fresh trial starts (two done, two running, one of them new), so that
+    // trial has most of its 1.5 s still to go when the second controller resumes.
+    let seen = new Set<string>();
+    await waitFor(
+      async () => {
+        const running = readStore(dbFile).trials.filter((t) => trialState(t) === 'Running');
+        const done = readStore(dbFile).trials.filter((t) => trialState(t) === 'Succeeded');
+        const fresh = running.some((t) => !seen.has(t.name));
+        seen = new Set(running.map((t) => t.name));
+        return done.length >= 2 && running.length === 2 && fresh ? true : undefined;
+      },
+      20_000,
+      'two finished trials and a freshly started one',
+    );
+    first.child.kill('SIGKILL');
+    assert.equal((await first.ended).signal, 'SIGKILL');
+
+    const atKill = readStore(dbFile);
+    const cutOff = atKill.trials.filter((t) => trialState(t) === 'Running');
+    assert.ok(cutOff.length >= 1, 'a trial was running');
+    assert.equal(endOf(atKill.experiment!).type, 'Running');
+    // The orphans: still alive after their controller died (own process groups).
+    const orphans = new Map(cutOff.map((t) => [t.name, trialProcesses(t.name)]));
+    const alive = [...orphans.values()].flat();
+    assert.ok(alive.length > 0, 'the dead controller left its trial processes running');
+
+    const second = await new KatibProcess(args, { cwd: dir }).ended;
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stderr, /experiment slow-trials: resuming/);
+
+    // The resume rule killed the orphans: gone, and at least the youngest never finished
+    // (a finished one leaves finished-<pid> in its folder).
+    for (const pid of alive) assert.equal(isAlive(pid), false, `orphan ${pid} is gone`);
+    // (A trial's processes are its sh, whose $$ names the marker, and its sleep.)
+    const killedByResume = cutOff.filter((t) => {
+      const pids = orphans.get(t.name) ?? [];
+      const marker = (pid: number) => existsSync(join(dir, 'work', 'slow-trials', t.name, `finished-${pid}`));
+      return pids.length > 0 && !pids.some(marker);
+    });
+    assert.ok(killedByResume.length > 0, 'resume killed an orphan before it finished');
+
+    const end = readStore(dbFile);
+    assert.deepEqual(endOf(end.experiment!), { type: 'Succeeded', reason: 'ExperimentMaxTrialsReached' });
+    const s = end.experiment!.status!;
+    assert.deepEqual(
+      [s.trials, s.trialsSucceeded, s.trialsFailed, s.trialsRunning, s.trialsPending],
+      [8, 8, 0, 0, 0],
+    );
+    assert.equal(end.trials.length, 8, 'exactly maxTrialCount trials');
+    assert.equal(new Set(end.trials.map((t) => t.name)).size, 8, 'no trial name twice');
+    const cutNames = new Set(cutOff.map((t) => t.name));
+    for (const t of end.trials) {
+      assert.equal(conditionOf(t).type, 'Succeeded', t.name);
+      assert.equal(t.runtime?.attempt, cutNames.has(t.name) ? 2 : 1, t.name);
+      const x = t.parameterAssignments[0]!.value;
+      assert.deepEqual(metric(t, 'loss'), { min: x, max: x, latest: x }, t.name);
+    }
+    // Each trial's log holds one run's point: nothing from the killed attempt remains.
+    const db = new Sqlite(dbFile, { readonly: true });
+    try {
+      const counts = db
+        .prepare(
+          "SELECT trial_name AS name, COUNT(*) AS n FROM observation_logs WHERE metric_name = 'loss' GROUP BY trial_name",
+        )
+        .all() as { name: string; n: number }[];
+      assert.deepEqual(
+        counts.map((c) => c.n),
+        Array(8).fill(1),
+      );
+    } finally {
+      db.close();
+    }
+  });
+});
