@@ -19,6 +19,7 @@ import atexit
 import datetime
 import json
 import os
+import re
 import sys
 import threading
 import time
@@ -28,6 +29,8 @@ import urllib.request
 __all__ = ["report_metrics", "MetricsReporter", "KatibPushError"]
 
 _PATH = "/api.v1.beta1.DBManager/ReportObservationLog"
+# Decimal or exponent notation, or the spellings of NaN and infinity the DB manager accepts.
+_NUMBER = re.compile(r"^[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?|nan|inf(?:inity)?)$", re.IGNORECASE)
 # Connect error codes worth retrying: the server or the database is briefly away.
 _RETRYABLE = {"unavailable", "deadline_exceeded", "aborted", "resource_exhausted"}
 
@@ -67,9 +70,8 @@ def _format_value(name, value):
     if isinstance(value, (int, float)):
         return repr(float(value)) if isinstance(value, float) else str(value)
     if isinstance(value, str):
-        try:
-            float(value)
-        except ValueError:
+        # The DB manager's rule, checked here so a bad value fails at report() and not later.
+        if not _NUMBER.match(value):
             raise ValueError(f"metric {name!r}: {value!r} is not a number") from None
         return value
     try:
