@@ -10,14 +10,16 @@ import { currentCondition, setCondition } from '../api/conditions.js';
 import { KatibError } from '../api/errors.js';
 import type { Experiment, ExperimentStatus } from '../api/experiment.js';
 import type { MetricLog } from '../api/observation.js';
-import { TRIAL_CONDITION_TYPES, type Trial } from '../api/trial.js';
+import type { Trial } from '../api/trial.js';
 import type { ExperimentStore } from '../store/experiment-store.js';
 import type { Suggester } from '../suggestion/index.js';
 import { getSuggester } from '../suggestion/index.js';
 import { EarlyStoppingWatch } from './early-stopping-watch.js';
 import {
+  EXPERIMENT_PHASES,
   experimentEnd,
   summarizeTrials,
+  TRIAL_PHASES,
   type TrialsSummary,
   trialsToCreate,
   zeroCounts,
@@ -50,7 +52,6 @@ export interface ControllerOptions extends Omit<TrialExecutionContext, 'experime
   onReported?: (listener: (trialName: string, logs: readonly MetricLog[]) => void) => () => void;
 }
 
-const EXPERIMENT_STATES = ['Created', 'Running', 'Restarting', 'Succeeded', 'Failed'] as const;
 export class ExperimentController {
   readonly #options: ControllerOptions;
   readonly #now: () => string;
@@ -113,7 +114,7 @@ export class ExperimentController {
           r.handle.kill('ExperimentCompleted', `Experiment ended: ${end.reason}`);
         await Promise.all([...running.values()].map((r) => r.done));
         summary = summarizeTrials(experiment.spec, trials);
-        const ended = setCondition(experiment.status?.conditions ?? [], end, this.#now(), EXPERIMENT_STATES);
+        const ended = setCondition(experiment.status?.conditions ?? [], end, this.#now(), EXPERIMENT_PHASES);
         experiment = await this.#saveStatus(experiment, summary, ended, true);
         this.#options.onEvent?.({ type: 'experiment-ended', experiment, summary });
         return experiment;
@@ -256,7 +257,7 @@ export class ExperimentController {
   ): Trial {
     return {
       ...trial,
-      conditions: setCondition(trial.conditions, change, this.#now(), TRIAL_CONDITION_TYPES),
+      conditions: setCondition(trial.conditions, change, this.#now(), TRIAL_PHASES),
     };
   }
 
@@ -278,7 +279,7 @@ export class ExperimentController {
       conditions,
       { type: 'Running', reason: 'ExperimentRunning', message },
       now,
-      EXPERIMENT_STATES,
+      EXPERIMENT_PHASES,
     );
     const status: ExperimentStatus = {
       ...emptyStatus(),

@@ -10,7 +10,7 @@ import type {
   ExperimentStatus,
   OptimalTrial,
 } from '../api/experiment.js';
-import type { Trial, TrialConditionType } from '../api/trial.js';
+import { TRIAL_CONDITION_TYPES, type Trial, type TrialConditionType } from '../api/trial.js';
 import { comparedValue } from '../collector/index.js';
 
 export type TrialCounts = Pick<
@@ -24,6 +24,20 @@ export type TrialCounts = Pick<
   | 'trialsEarlyStopped'
   | 'trialMetricsUnavailable'
 >;
+
+/**
+ * The condition types a new phase turns False (Running when Succeeded is set, and so on). Created
+ * is not among them: as in Katib, it stays True for the object's whole life.
+ */
+export const EXPERIMENT_PHASES: readonly ExperimentConditionType[] = [
+  'Running',
+  'Restarting',
+  'Succeeded',
+  'Failed',
+];
+export const TRIAL_PHASES: readonly TrialConditionType[] = TRIAL_CONDITION_TYPES.filter(
+  (t) => t !== 'Created',
+);
 
 export interface TrialsSummary {
   counts: TrialCounts;

@@ -16,9 +16,10 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { currentCondition, setCondition } from '../api/conditions.js';
-import { TRIAL_CONDITION_TYPES, type Trial } from '../api/trial.js';
+import type { Trial } from '../api/trial.js';
 import type { ExperimentStore } from '../store/experiment-store.js';
 import type { ObservationStore } from '../store/observation-store.js';
+import { TRIAL_PHASES } from './experiment-status.js';
 
 export const MAX_ATTEMPTS = 3;
 
@@ -52,7 +53,7 @@ export async function resumeLeftovers(trials: Trial[], deps: ResumeDeps): Promis
             message: `Trial was interrupted ${attempt} times; not restarted again`,
           },
           now,
-          TRIAL_CONDITION_TYPES,
+          TRIAL_PHASES,
         ),
       };
     } else {
@@ -68,7 +69,7 @@ export async function resumeLeftovers(trials: Trial[], deps: ResumeDeps): Promis
             message: `Trial was interrupted by a controller restart; attempt ${attempt + 1}`,
           },
           now,
-          TRIAL_CONDITION_TYPES,
+          TRIAL_PHASES,
         ),
       };
       restarted++;
