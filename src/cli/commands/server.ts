@@ -1,0 +1,33 @@
+import type { Command } from 'commander';
+import type { CliContext } from '../context.js';
+import type { ServerFlags } from '../run-server.js';
+
+/** `katib server`: DB manager, controllers and local runner as one long-running service. */
+export function register(program: Command, context: CliContext): void {
+  program
+    .command('server')
+    .description(
+      "Run katib-ts as a service: Katib's DBManager and the experiment API on one gRPC address, " +
+        'a controller for every unfinished experiment (resumed at start), trials as local processes. ' +
+        'KatibClient({address}) and katib create/get/delete --server talk to it. Stops on SIGTERM/SIGINT; ' +
+        'running trials are resumed at the next start.',
+    )
+    .option('--listen <host:port>', 'gRPC address [env KATIB_SERVER_LISTEN] (default: 127.0.0.1:6789)')
+    .option(
+      '--http-listen <host:port>',
+      'HTTP address for JSON pushes and /healthz, or "off" [env KATIB_HTTP_LISTEN] (default: 127.0.0.1:8080)',
+    )
+    .option(
+      '--db <url>',
+      "database URL: sqlite:PATH, mysql://USER:PASS@HOST:PORT/DB, postgres://... [env KATIB_DB_URL, else Katib's DB_NAME/DB_USER/... variables] (default: sqlite:katib.db)",
+    )
+    .option('--work-dir <dir>', "trials' folders go under DIR/<trial> [env KATIB_WORK_DIR] (default: .katib)")
+    .option(
+      '--db-connect-timeout <seconds>',
+      'how long to wait for the database to answer at start [env KATIB_DB_CONNECT_TIMEOUT] (default: 60)',
+    )
+    .action(async (flags: ServerFlags) => {
+      const { runServer } = await import('../run-server.js');
+      await runServer(flags, context);
+    });
+}

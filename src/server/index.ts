@@ -1,0 +1,15 @@
+// `katib server` and the experiment management it shares with the embedded KatibClient.
+export { type Budget, checkBudget } from './budget.js';
+export {
+  ExperimentManager,
+  type ExperimentManagerOptions,
+  experimentState,
+  TRIAL_LOG_TAIL_BYTES,
+  type TrialLogs,
+} from './experiment-manager.js';
+export {
+  EXPERIMENT_SERVICE_GRPC,
+  experimentServiceImplementation,
+  FIELD_METADATA_KEY,
+} from './experiment-service.js';
+export { type KatibServerOptions, type RunningKatibServer, startKatibServer } from './start-server.js';

@@ -1,0 +1,90 @@
+import type { Logger } from 'pino';
+import { type LocalKatib, startLocalKatib } from '../controller/index.js';
+import { ExperimentManager } from './experiment-manager.js';
+import { EXPERIMENT_SERVICE_GRPC, experimentServiceImplementation } from './experiment-service.js';
+
+export interface KatibServerOptions {
+  /** Database URL (sqlite:PATH, mysql://..., postgres://...). */
+  db: string;
+  /** Trials' folders go under `<workRoot>/<trialName>`. */
+  workRoot: string;
+  /** gRPC `HOST:PORT`: Katib's DBManager and katib-ts's management API. Default 127.0.0.1:6789. */
+  grpcListen?: string;
+  /** HTTP `HOST:PORT` (DBManager as JSON, /healthz) or null for none. Default 127.0.0.1:8080. */
+  httpListen?: string | null;
+  logger?: Logger;
+  connectTimeoutSeconds?: number;
+}
+
+export interface RunningKatibServer {
+  readonly grpcAddress: string;
+  readonly httpAddress: string | null;
+  readonly manager: ExperimentManager;
+  readonly katib: LocalKatib;
+  /** The unfinished experiments it resumed at start. */
+  readonly resumed: readonly string[];
+  /** Stops the controllers (running trials are resumed by the next start), drains and closes. */
+  close(): Promise<void>;
+}
+
+/**
+ * `katib server`: the database, the DB manager (Katib's DBManager on gRPC, and as JSON on HTTP),
+ * the management API on the same gRPC port, and a controller for every experiment that has not
+ * finished, resumed at start; trials run as local processes.
+ */
+export async function startKatibServer(options: KatibServerOptions): Promise<RunningKatibServer> {
+  const { logger } = options;
+  const katib = await startLocalKatib({
+    db: options.db,
+    workRoot: options.workRoot,
+    grpcListen: options.grpcListen ?? '127.0.0.1:6789',
+    httpListen: options.httpListen === undefined ? '127.0.0.1:8080' : options.httpListen,
+    ...(logger ? { logger } : {}),
+    ...(options.connectTimeoutSeconds !== undefined
+      ? { connectTimeoutSeconds: options.connectTimeoutSeconds }
+      : {}),
+  });
+  const manager = new ExperimentManager({
+    katib,
+    workRoot: options.workRoot,
+    ...(logger ? { logger } : {}),
+    onEvent: (experiment, event) => {
+      if (event.type === 'trial-ended') {
+        const { trial, outcome } = event;
+        logger?.info(
+          { experiment, trial: trial.name, condition: outcome.condition, reason: outcome.reason },
+          'trial ended',
+        );
+      } else if (event.type === 'experiment-ended') {
+        const state = event.experiment.status?.conditions.at(-1);
+        logger?.info({ experiment, condition: state?.type, reason: state?.reason }, 'experiment ended');
+      }
+    },
+  });
+  let resumed: string[];
+  try {
+    katib.dbManager.addGrpcService(EXPERIMENT_SERVICE_GRPC, experimentServiceImplementation(manager));
+    resumed = await manager.resumeAll();
+  } catch (err) {
+    await katib.close();
+    throw err;
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    grpcAddress: katib.dbManager.grpcAddress,
+    httpAddress: katib.dbManager.httpAddress,
+    manager,
+    katib,
+    resumed,
+    close() {
+      closing ??= (async () => {
+        try {
+          await manager.close();
+        } finally {
+          await katib.close();
+        }
+      })();
+      return closing;
+    },
+  };
+}
