@@ -8,12 +8,12 @@
 import { open, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { currentCondition, setCondition } from '../api/conditions.js';
+import { setCondition } from '../api/conditions.js';
 import { KatibError } from '../api/errors.js';
 import type { Experiment, ExperimentConditionType } from '../api/experiment.js';
 import type { MetricLog, ObservationQuery } from '../api/observation.js';
 import type { Trial } from '../api/trial.js';
-import { type ControllerEvent, isFinished, type LocalKatib } from '../controller/index.js';
+import { type ControllerEvent, emptyStatus, isFinished, type LocalKatib } from '../controller/index.js';
 import { parseExperiment } from '../spec/index.js';
 import { getSuggester, knownAlgorithms } from '../suggestion/index.js';
 import { type Budget, checkBudget, resumableWithBudget } from './budget.js';
@@ -100,11 +100,6 @@ export class ExperimentManager {
     return this.#katib.experiments.listExperiments();
   }
 
-  /** Whether this manager runs a controller for the experiment now. */
-  isRunning(name: string): boolean {
-    return this.#runs.has(name);
-  }
-
   /**
    * Changes the budget by Katib's rules (see checkBudget). A running experiment's controller is
    * restarted with it: its running trials are stopped and run again from the start (the resume
@@ -130,11 +125,8 @@ export class ExperimentManager {
         now,
         EXPERIMENT_STATES,
       );
-      const { completionTime: _ended, ...status } = current.status ?? { conditions: [] };
-      await this.#katib.experiments.updateExperimentStatus(name, {
-        ...(status as NonNullable<Experiment['status']>),
-        conditions,
-      });
+      const { completionTime: _ended, ...status } = current.status ?? emptyStatus();
+      await this.#katib.experiments.updateExperimentStatus(name, { ...status, conditions });
       this.#start(name);
     } else if (this.#runs.has(name)) {
       await this.#stop(name);
@@ -241,16 +233,7 @@ export class ExperimentManager {
         EXPERIMENT_STATES,
       );
       await this.#katib.experiments.updateExperimentStatus(name, {
-        ...(experiment.status ?? {
-          trials: 0,
-          trialsSucceeded: 0,
-          trialsFailed: 0,
-          trialsKilled: 0,
-          trialsRunning: 0,
-          trialsPending: 0,
-          trialsEarlyStopped: 0,
-          trialMetricsUnavailable: 0,
-        }),
+        ...(experiment.status ?? emptyStatus()),
         conditions,
         completionTime: new Date().toISOString(),
       });
@@ -276,11 +259,6 @@ export class ExperimentManager {
   #trialDir(trialName: string): string {
     return path.join(this.#options.workRoot, trialName);
   }
-}
-
-/** The experiment's current condition type, or undefined before any. */
-export function experimentState(experiment: Experiment): ExperimentConditionType | undefined {
-  return currentCondition(experiment.status?.conditions ?? [])?.type;
 }
 
 function withoutStatus(input: unknown): unknown {

@@ -3,7 +3,6 @@ export { type Budget, checkBudget } from './budget.js';
 export {
   ExperimentManager,
   type ExperimentManagerOptions,
-  experimentState,
   TRIAL_LOG_TAIL_BYTES,
   type TrialLogs,
 } from './experiment-manager.js';

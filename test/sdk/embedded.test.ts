@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ExperimentFailedError, type KatibClient, search } from '../../src/sdk/index.js';
+import { ExperimentFailedError, KatibClient, search } from '../../src/sdk/index.js';
 import {
   assertKatibError,
   assertSeedResult,
@@ -149,6 +149,28 @@ describe('KatibClient, embedded', () => {
     assert.match(logs.stderr, /Error: boom from throws\n\s+at /);
   });
 
+  it('writes what the objective returns to the metrics file with File collection, TEXT or JSON', async () => {
+    for (const format of ['TEXT', 'JSON'] as const) {
+      const name = `file-${format.toLowerCase()}`;
+      await client.tune({
+        name,
+        parameters: SEED_PARAMETERS,
+        objective: ({ a, b }) => ({ result: 4 * a - b ** 2, b }),
+        objectiveMetricName: 'result',
+        additionalMetricNames: ['b'],
+        maxTrialCount: 2,
+        metricsCollectorConfig: { kind: 'File', format },
+      });
+      const done = await client.waitForExperimentCondition(name, FAST);
+      assert.equal(done.status?.trialsSucceeded, 2, name);
+      for (const t of await client.listTrials(name)) {
+        const b = t.parameterAssignments.find((p) => p.name === 'b')!.value;
+        assert.equal(t.observation?.metrics.find((m) => m.name === 'b')?.latest, b, name);
+        assert.ok(existsSync(join(tmp.dir, 'work', t.name, 'metrics.log')), name);
+      }
+    }
+  });
+
   it('runs objectives given as {module, export} and as a command', async () => {
     const moduleFile = join(tmp.dir, 'objective.mjs');
     writeFileSync(
@@ -269,6 +291,32 @@ describe('KatibClient, embedded', () => {
     await client.editExperimentBudget('running-budget', { maxTrialCount: 3 });
     const done = await client.waitForExperimentCondition('running-budget', FAST);
     assert.equal(done.status?.trialsSucceeded, 3);
+  });
+
+  it('stops running experiments at close, and a client opened with resume: true carries them on', async () => {
+    const dir = tempDir('katib-sdk-resume-');
+    try {
+      const first = embeddedClient(dir.dir);
+      await first.createExperiment(
+        commandExperiment('carried-on', { maxTrialCount: 2, parallelTrialCount: 2, sleep: 1 }),
+      );
+      await first.waitForExperimentCondition('carried-on', { expectedCondition: 'Running', ...FAST });
+      await first.close();
+      await assertKatibError(first.listExperiments(), 'failed_precondition');
+      const second = new KatibClient({
+        db: `sqlite:${join(dir.dir, 'katib.db')}`,
+        workDir: join(dir.dir, 'work'),
+        resume: true,
+      });
+      try {
+        const done = await second.waitForExperimentCondition('carried-on', FAST);
+        assert.equal(done.status?.trialsSucceeded, 2);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      dir.remove();
+    }
   });
 
   it('deletes an experiment with its trials, their observation logs and folders', async () => {
