@@ -157,7 +157,7 @@ describe('KatibClient against a katib server process', () => {
 
   it('resumes unfinished experiments when it starts again', async () => {
     await client.createExperiment(
-      commandExperiment('resumed', { maxTrialCount: 2, parallelTrialCount: 2, sleep: 2 }),
+      commandExperiment('resumed', { maxTrialCount: 2, parallelTrialCount: 2, sleep: 3 }),
     );
     await waitFor(async () => (await client.getExperiment('resumed')).status?.trialsRunning === 2);
     assert.equal((await server.stop()).code, 0);
