@@ -18,13 +18,13 @@ import { EarlyStoppingWatch } from './early-stopping-watch.js';
 import {
   EXPERIMENT_PHASES,
   experimentEnd,
-  summarizeTrials,
   TRIAL_PHASES,
   type TrialsSummary,
   trialsToCreate,
   zeroCounts,
 } from './experiment-status.js';
 import { resumeLeftovers } from './resume.js';
+import { TrialBook } from './trial-book.js';
 import {
   startTrialExecution,
   type TrialExecutionContext,
@@ -90,6 +90,7 @@ export class ExperimentController {
       now: this.#now,
     });
     experiment = await this.#markRunning(experiment, resumed);
+    const book = new TrialBook(experiment.spec, trials);
 
     const stopping = EarlyStoppingWatch.forExperiment(experiment, this.#options.observations);
     if (stopping && this.#options.onReported) {
@@ -107,13 +108,13 @@ export class ExperimentController {
         await Promise.all([...running.values()].map((r) => r.handle.process.kill()));
         throw new KatibError('cancelled', `experiment ${name} interrupted; run it again to resume`);
       }
-      let summary = summarizeTrials(experiment.spec, trials);
+      let summary = book.summary();
       const end = experimentEnd(experiment.spec, summary, exhausted);
       if (end) {
         for (const r of running.values())
           r.handle.kill('ExperimentCompleted', `Experiment ended: ${end.reason}`);
         await Promise.all([...running.values()].map((r) => r.done));
-        summary = summarizeTrials(experiment.spec, trials);
+        summary = book.summary();
         const ended = setCondition(experiment.status?.conditions ?? [], end, this.#now(), EXPERIMENT_PHASES);
         experiment = await this.#saveStatus(experiment, summary, ended, true);
         this.#options.onEvent?.({ type: 'experiment-ended', experiment, summary });
@@ -128,30 +129,25 @@ export class ExperimentController {
         for (const s of suggestions) {
           const trial = this.#newTrial(experiment, s.assignments, s.labels ?? {});
           await experiments.createTrial(trial);
-          trials.push(trial);
+          book.put(trial);
         }
       }
       let changed = wanted > 0;
-      for (const trial of [...trials]) {
-        if (!running.has(trial.name) && currentCondition(trial.conditions)?.type === 'Created') {
-          const started = await this.#start(ctx, trials, trial, running, signal, stopping);
+      for (const trial of book.created()) {
+        if (!running.has(trial.name)) {
+          const started = await this.#start(ctx, book, trial, running, signal, stopping);
           if (started) running.set(trial.name, started);
           changed = true;
         }
       }
-      experiment = await this.#saveStatus(
-        experiment,
-        summarizeTrials(experiment.spec, trials),
-        undefined,
-        false,
-      );
+      experiment = await this.#saveStatus(experiment, book.summary(), undefined, false);
       if (running.size > 0) {
         await Promise.race([...[...running.values()].map((r) => r.done), aborted]);
       } else if (
         !changed &&
         !exhausted &&
         // Trials that ended while the status was being saved: look again before giving up.
-        summarizeTrials(experiment.spec, trials).completed === summary.completed
+        book.summary().completed === summary.completed
       ) {
         // Nothing runs, nothing was created and the end rule did not fire: the stored state is
         // inconsistent (e.g. a trial Running in the store that this controller does not own).
@@ -165,7 +161,7 @@ export class ExperimentController {
 
   async #start(
     ctx: TrialExecutionContext,
-    trials: Trial[],
+    book: TrialBook,
     created: Trial,
     running: Map<string, { handle: TrialHandle; done: Promise<void> }>,
     signal: AbortSignal | undefined,
@@ -181,7 +177,7 @@ export class ExperimentController {
       const failed = this.#withCondition(created, { type: 'Failed', reason: 'TrialStartFailed', message });
       failed.completionTime = this.#now();
       await experiments.updateTrial(failed);
-      replace(trials, failed);
+      book.put(failed);
       return undefined;
     }
     stopping?.watch(created.name, ctx.experiment.spec.objective, () => handle.earlyStop());
@@ -194,16 +190,16 @@ export class ExperimentController {
     const pid = handle.process.pid?.();
     started.runtime = { attempt: created.runtime?.attempt ?? 1, ...(pid !== undefined ? { pid } : {}) };
     await experiments.updateTrial(started);
-    replace(trials, started);
+    book.put(started);
     this.#options.onEvent?.({
       type: 'trial-started',
       trial: started,
-      summary: summarizeTrials(ctx.experiment.spec, trials),
+      summary: book.summary(),
     });
     const recorded = handle.outcome.then(async (outcome) => {
       // Interrupted by shutdown: leave it Running in the store; a later run resumes it.
       if (signal?.aborted) return;
-      const current = trials.find((t) => t.name === started.name) ?? started;
+      const current = book.get(started.name) ?? started;
       const ended = this.#withCondition(current, {
         type: outcome.condition,
         reason: outcome.reason,
@@ -215,12 +211,12 @@ export class ExperimentController {
       const pid = handle.process.pid?.();
       if (pid !== undefined) ended.runtime = { attempt: ended.runtime?.attempt ?? 1, pid };
       await experiments.updateTrial(ended);
-      replace(trials, ended);
+      book.put(ended);
       this.#options.onEvent?.({
         type: 'trial-ended',
         trial: ended,
         outcome,
-        summary: summarizeTrials(ctx.experiment.spec, trials),
+        summary: book.summary(),
       });
     });
     // Only once its final condition is stored does the trial stop counting as running: the loop
@@ -320,10 +316,4 @@ export function emptyStatus(): ExperimentStatus {
 export function isFinished(experiment: Experiment): boolean {
   const state = currentCondition(experiment.status?.conditions ?? [])?.type;
   return state === 'Succeeded' || state === 'Failed';
-}
-
-function replace(trials: Trial[], trial: Trial): void {
-  const i = trials.findIndex((t) => t.name === trial.name);
-  if (i >= 0) trials[i] = trial;
-  else trials.push(trial);
 }
