@@ -55,6 +55,8 @@ export interface ControllerOptions extends Omit<TrialExecutionContext, 'experime
 export class ExperimentController {
   readonly #options: ControllerOptions;
   readonly #now: () => string;
+  // run(name) registers here how to tell it that the stored budget changed.
+  readonly #budgetListeners = new Map<string, () => void>();
 
   constructor(options: ControllerOptions) {
     this.#options = options;
@@ -74,6 +76,16 @@ export class ExperimentController {
     } finally {
       for (const undo of cleanup) undo();
     }
+  }
+
+  /**
+   * Tells a running `run(name)` that the stored spec's budget changed: it re-reads maxTrialCount,
+   * parallelTrialCount and maxFailedTrialCount at once and acts on them (more slots start trials
+   * now; a lower maximum ends the experiment by the usual rules) without stopping running trials.
+   * Does nothing when `name` is not running here.
+   */
+  budgetChanged(name: string): void {
+    this.#budgetListeners.get(name)?.();
   }
 
   async #run(name: string, signal: AbortSignal | undefined, cleanup: (() => void)[]): Promise<Experiment> {
@@ -96,6 +108,16 @@ export class ExperimentController {
     if (stopping && this.#options.onReported) {
       cleanup.push(this.#options.onReported((trialName, logs) => stopping.observe(trialName, logs)));
     }
+    let budgetEdited = false;
+    let wake = (): void => {};
+    let woken = new Promise<void>((resolve) => {
+      wake = resolve;
+    });
+    this.#budgetListeners.set(name, () => {
+      budgetEdited = true;
+      wake();
+    });
+    cleanup.push(() => this.#budgetListeners.delete(name));
     const ctx: TrialExecutionContext = { ...this.#options, experiment, ...(signal ? { signal } : {}) };
     const running = new Map<string, { handle: TrialHandle; done: Promise<void> }>();
     let exhausted = false;
@@ -107,6 +129,14 @@ export class ExperimentController {
       if (signal?.aborted) {
         await Promise.all([...running.values()].map((r) => r.handle.process.kill()));
         throw new KatibError('cancelled', `experiment ${name} interrupted; run it again to resume`);
+      }
+      if (budgetEdited) {
+        budgetEdited = false;
+        woken = new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        experiment = await this.#withStoredBudget(experiment);
+        ctx.experiment = experiment;
       }
       let summary = book.summary();
       const end = experimentEnd(experiment.spec, summary, exhausted);
@@ -142,7 +172,7 @@ export class ExperimentController {
       }
       experiment = await this.#saveStatus(experiment, book.summary(), undefined, false);
       if (running.size > 0) {
-        await Promise.race([...[...running.values()].map((r) => r.done), aborted]);
+        await Promise.race([...[...running.values()].map((r) => r.done), aborted, woken]);
       } else if (
         !changed &&
         !exhausted &&
@@ -226,6 +256,19 @@ export class ExperimentController {
       running.delete(started.name);
     });
     return { handle, done };
+  }
+
+  /** The experiment with the budget fields as stored now (the rest of the spec never changes). */
+  async #withStoredBudget(experiment: Experiment): Promise<Experiment> {
+    const stored = await this.#options.experiments.getExperiment(experiment.metadata.name);
+    if (!stored) return experiment;
+    const { maxTrialCount, parallelTrialCount, maxFailedTrialCount } = stored.spec;
+    const spec = { ...experiment.spec, parallelTrialCount };
+    if (maxTrialCount === undefined) delete spec.maxTrialCount;
+    else spec.maxTrialCount = maxTrialCount;
+    if (maxFailedTrialCount === undefined) delete spec.maxFailedTrialCount;
+    else spec.maxFailedTrialCount = maxFailedTrialCount;
+    return { ...experiment, spec };
   }
 
   #newTrial(

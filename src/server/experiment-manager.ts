@@ -13,7 +13,13 @@ import { KatibError } from '../api/errors.js';
 import type { Experiment, ExperimentConditionType } from '../api/experiment.js';
 import type { MetricLog, ObservationQuery } from '../api/observation.js';
 import type { Trial } from '../api/trial.js';
-import { type ControllerEvent, emptyStatus, isFinished, type LocalKatib } from '../controller/index.js';
+import {
+  type ControllerEvent,
+  type ExperimentController,
+  emptyStatus,
+  isFinished,
+  type LocalKatib,
+} from '../controller/index.js';
 import { parseExperiment } from '../spec/index.js';
 import { getSuggester, knownAlgorithms } from '../suggestion/index.js';
 import { type Budget, checkBudget, resumableWithBudget } from './budget.js';
@@ -45,6 +51,7 @@ const EXPERIMENT_STATES: readonly ExperimentConditionType[] = [
 
 interface Run {
   abort: AbortController;
+  controller: ExperimentController;
   done: Promise<void>;
 }
 
@@ -101,9 +108,8 @@ export class ExperimentManager {
   }
 
   /**
-   * Changes the budget by Katib's rules (see checkBudget). A running experiment's controller is
-   * restarted with it: its running trials are stopped and run again from the start (the resume
-   * rule). An experiment that Succeeded by reaching maxTrialCount, with resumePolicy LongRunning or
+   * Changes the budget by Katib's rules (see checkBudget). A running experiment's controller
+   * picks it up at once, its running trials untouched. An experiment that Succeeded by reaching maxTrialCount, with resumePolicy LongRunning or
    * FromVolume, is restarted (condition Restarting); other finished experiments cannot change.
    */
   async editBudget(name: string, budget: Budget): Promise<Experiment> {
@@ -128,9 +134,9 @@ export class ExperimentManager {
       const { completionTime: _ended, ...status } = current.status ?? emptyStatus();
       await this.#katib.experiments.updateExperimentStatus(name, { ...status, conditions });
       this.#start(name);
-    } else if (this.#runs.has(name)) {
-      await this.#stop(name);
-      this.#start(name);
+    } else {
+      // The running controller re-reads the budget and acts on it; running trials go on.
+      this.#runs.get(name)?.controller.budgetChanged(name);
     }
     this.#changed(name);
     return this.get(name);
@@ -199,7 +205,7 @@ export class ExperimentManager {
         this.#changed(name);
       },
     });
-    const run: Run = { abort, done: Promise.resolve() };
+    const run: Run = { abort, controller, done: Promise.resolve() };
     run.done = controller
       .run(name, abort.signal)
       .then(

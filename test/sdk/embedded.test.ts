@@ -291,6 +291,12 @@ describe('KatibClient, embedded', () => {
     await client.editExperimentBudget('running-budget', { maxTrialCount: 3 });
     const done = await client.waitForExperimentCondition('running-budget', FAST);
     assert.equal(done.status?.trialsSucceeded, 3);
+    // The edit reached the running controller: no trial was stopped and run again.
+    const trials = await client.listTrials('running-budget');
+    assert.deepEqual(
+      trials.map((t) => t.runtime?.attempt ?? 1),
+      [1, 1, 1],
+    );
   });
 
   it('stops running experiments at close, and a client opened with resume: true carries them on', async () => {
