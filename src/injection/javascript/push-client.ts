@@ -1,0 +1,161 @@
+/**
+ * The push client that code injection adds to JavaScript/TypeScript trial code and that the Node
+ * runtime shim uses. It is written here for type checking but runs from its source text
+ * (`katibPushClient.toString()`) inside trial processes, so it is self-contained: no imports, no
+ * outer names, only Node's globals (fetch, process, performance; Node 18+).
+ *
+ * `report(name, value, name, value, ...)` queues points stamped with the time of the call; they
+ * are sent at once, in batches of what queued meanwhile, to the DB manager's Connect JSON
+ * endpoint (KATIB_DB_MANAGER_HTTP_ADDRESS) for KATIB_TRIAL_NAME, retrying connection errors and
+ * UNAVAILABLE for KATIB_PUSH_TIMEOUT seconds (default 60). A pending send keeps the process alive
+ * until it is done; on process.exit() what is left is sent synchronously from a child process. A
+ * push that fails for good is printed at once, makes the next report throw, and sets exit code 1.
+ */
+export interface KatibPushClient {
+  report(...pairs: unknown[]): void;
+  /** Sends what is left synchronously; for 'exit' handlers (safe to call more than once). */
+  flushSync(): void;
+}
+
+export function katibPushClient(): KatibPushClient {
+  type Log = { timeStamp: string; metric: { name: string; value: string } };
+  const NUMBER = /^[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|inf(?:inity)?|nan)$/i;
+  const queue: Log[] = [];
+  const warned = new Set<string>();
+  let sending: Log[] | undefined;
+  let failure: Error | undefined;
+  let config: { trial: string; url: string; timeoutMs: number } | undefined;
+
+  async function post(url: string, body: string, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const retryable = ['unavailable', 'deadline_exceeded', 'aborted', 'resource_exhausted'];
+    let delay = 50;
+    for (;;) {
+      let last: string;
+      try {
+        const response = await fetch(url, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'Connect-Protocol-Version': '1' },
+          body,
+          signal: AbortSignal.timeout(Math.max(1000, Math.min(30_000, deadline - Date.now()))),
+        });
+        const answer = await response.text();
+        if (response.ok) return;
+        let detail: { code?: string; message?: string } = {};
+        try {
+          detail = JSON.parse(answer);
+        } catch {}
+        last = `${detail.code ?? response.status}: ${detail.message ?? answer}`;
+        if (!retryable.includes(detail.code ?? '') && response.status < 500)
+          throw Object.assign(new Error(`the DB manager refused them (${last})`), { final: true });
+      } catch (err) {
+        if ((err as { final?: boolean }).final) throw err;
+        last = String((err as { cause?: unknown }).cause ?? (err as Error).message ?? err);
+      }
+      if (Date.now() + delay > deadline) throw new Error(`no answer for ${timeoutMs / 1000}s (${last})`);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay = Math.min(delay * 2, 1000);
+    }
+  }
+
+  function stamp(): string {
+    const ms = performance.timeOrigin + performance.now();
+    const micros = String(Math.floor((ms % 1000) * 1000)).padStart(6, '0');
+    return `${new Date(Math.floor(ms)).toISOString().slice(0, 19)}.${micros}Z`;
+  }
+
+  function text(name: string, value: unknown): string | undefined {
+    let t: string;
+    if (typeof value === 'number' || typeof value === 'bigint') t = String(value);
+    else if (typeof value === 'string') t = value.trim();
+    else t = String(value);
+    if (NUMBER.test(t)) return t;
+    if (!warned.has(name)) {
+      warned.add(name);
+      process.stderr.write(`katib: metric ${name}: ${JSON.stringify(t)} is not a number; not pushed\n`);
+    }
+    return undefined;
+  }
+
+  function setup(): NonNullable<typeof config> {
+    const trial = process.env.KATIB_TRIAL_NAME;
+    const address = process.env.KATIB_DB_MANAGER_HTTP_ADDRESS;
+    if (!trial || !address)
+      throw new Error(
+        'katib: KATIB_TRIAL_NAME and KATIB_DB_MANAGER_HTTP_ADDRESS must be set: this code was rewritten by katib inject to push its metrics to the DB manager',
+      );
+    const base = /^https?:\/\//.test(address) ? address : `http://${address}`;
+    process.on('exit', flushSync);
+    return {
+      trial,
+      url: `${base}/api.v1.beta1.DBManager/ReportObservationLog`,
+      timeoutMs: Number(process.env.KATIB_PUSH_TIMEOUT || 60) * 1000,
+    };
+  }
+
+  const body = (logs: Log[]): string =>
+    JSON.stringify({ trialName: config!.trial, observationLog: { metricLogs: logs } });
+
+  async function pump(): Promise<void> {
+    while (queue.length > 0 && !failure) {
+      sending = queue.splice(0, 1000);
+      try {
+        await post(config!.url, body(sending), config!.timeoutMs);
+      } catch (err) {
+        failure = new Error(
+          `katib: metrics could not be pushed to ${config!.url}: ${(err as Error).message}`,
+        );
+        process.stderr.write(`${failure.message}\n`);
+        process.exitCode = 1;
+      }
+      sending = undefined;
+    }
+  }
+
+  function flushSync(): void {
+    if (failure) {
+      process.exitCode = 1;
+      return;
+    }
+    const left = [...(sending ?? []), ...queue];
+    queue.length = 0;
+    sending = undefined;
+    if (left.length === 0 || !config) return;
+    const process_ = process as unknown as { getBuiltinModule?: (id: string) => unknown };
+    const cp = (process_.getBuiltinModule?.('node:child_process') ??
+      (typeof require === 'function' ? require('node:child_process') : undefined)) as
+      | typeof import('node:child_process')
+      | undefined;
+    const fail = (why: string): void => {
+      process.stderr.write(`katib: ${left.length} metric points were not pushed at exit: ${why}\n`);
+      process.exitCode = 1;
+    };
+    if (!cp) {
+      fail('no synchronous way to send them in this Node version');
+      return;
+    }
+    const script = `const __name = (t) => t; let b = ''; process.stdin.on('data', (d) => { b += d; }).on('end', () => (${post})(${JSON.stringify(config.url)}, b, ${config.timeoutMs}).then(() => process.exit(0), (e) => { process.stderr.write(String(e.message)); process.exit(1); }));`;
+    const done = cp.spawnSync(process.execPath, ['-e', script], {
+      input: body(left),
+      encoding: 'utf8',
+      timeout: config.timeoutMs + 5000,
+      env: { PATH: process.env.PATH ?? '' },
+    });
+    if (done.status !== 0) fail(done.stderr || done.error?.message || `exit ${done.status}`);
+  }
+
+  return {
+    report(...pairs: unknown[]): void {
+      if (failure) throw failure;
+      config ??= setup();
+      const timeStamp = stamp();
+      for (let i = 0; i + 1 < pairs.length; i += 2) {
+        const name = String(pairs[i]);
+        const value = text(name, pairs[i + 1]);
+        if (value !== undefined) queue.push({ timeStamp, metric: { name, value } });
+      }
+      if (!sending && queue.length > 0) void pump();
+    },
+    flushSync,
+  };
+}
