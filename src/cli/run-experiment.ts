@@ -4,9 +4,10 @@ import { KatibError } from '../api/errors.js';
 import type { Experiment } from '../api/experiment.js';
 import type { Trial } from '../api/trial.js';
 import { isFinished, startLocalKatib } from '../controller/index.js';
+import { getEarlyStopper, knownEarlyStoppers } from '../earlystopping/index.js';
 import { formatIssue, loadExperimentFileWithWarnings } from '../spec/index.js';
 import { redactUrl } from '../store/index.js';
-import { knownAlgorithms } from '../suggestion/index.js';
+import { getSuggester, knownAlgorithms } from '../suggestion/index.js';
 import type { CliContext } from './context.js';
 import { CliError, usageError } from './context.js';
 import { finalReport, progressLine } from './experiment-output.js';
@@ -36,10 +37,12 @@ export async function runExperiment(file: string, flags: RunFlags, context: CliC
 
   const { experiment, warnings } = await loadExperimentFileWithWarnings(file, {
     knownAlgorithms: knownAlgorithms(),
+    knownEarlyStopping: knownEarlyStoppers(),
     runner: 'local',
   }).catch((err: unknown) => {
     throw err instanceof KatibError ? new CliError(err.message.replace(/\n/g, '\n  '), 2) : err;
   });
+  checkRunnable(experiment);
   for (const w of warnings) say(`warning: ${formatIssue(w)}`);
   const name = experiment.metadata.name;
 
@@ -93,5 +96,31 @@ export async function runExperiment(file: string, flags: RunFlags, context: CliC
   stdout.write(flags.output === 'json' ? `${JSON.stringify(final, null, 2)}\n` : finalReport(final, trials));
   if (final.status?.conditions.some((c) => c.type === 'Failed' && c.status === 'True')) {
     throw new CliError(`experiment ${name} failed: ${final.status.conditions.at(-1)?.message ?? ''}`, 1);
+  }
+}
+
+/** Metric collectors `katib run` runs: the others exist only as Kubernetes sidecars. */
+const LOCAL_COLLECTORS = ['StdOut', 'File', 'Push'];
+
+/**
+ * What the file loader does not check: the algorithm's and the early stopper's own settings rules,
+ * and collectors that only Kubernetes runs. Checked before anything is stored, so that the file,
+ * once fixed, runs under the same name (a stored experiment's spec cannot change). Exit 2.
+ */
+function checkRunnable(experiment: Experiment): void {
+  const spec = experiment.spec;
+  try {
+    getSuggester(spec.algorithm.algorithmName).validateSettings(experiment);
+    if (spec.earlyStopping?.algorithmName)
+      getEarlyStopper(spec.earlyStopping.algorithmName).validateSettings(spec.earlyStopping);
+  } catch (err) {
+    throw err instanceof KatibError ? new CliError(err.message, 2) : err;
+  }
+  const kind = spec.metricsCollectorSpec.collector.kind;
+  if (!LOCAL_COLLECTORS.includes(kind)) {
+    throw new CliError(
+      `spec.metricsCollectorSpec.collector.kind: ${JSON.stringify(kind)} is not collected when trials run locally: use ${LOCAL_COLLECTORS.join(', ')}`,
+      2,
+    );
   }
 }

@@ -116,6 +116,37 @@ describe('katib run', () => {
     assert.match(missing.stderr, /no-such\.yaml: no such experiment file/);
   });
 
+  it("exits 2 before storing anything for what only running would find: the algorithm's settings, a Kubernetes-only collector", async () => {
+    const flags = db();
+    const quick = readFileSync(fixture('quick.yaml'), 'utf8');
+    const file = join(dir, 'quick-grid.yaml');
+    // grid: maxTrialCount above the number of grid points.
+    writeFileSync(file, quick.replace('maxTrialCount: 3', 'maxTrialCount: 5'));
+    const bad = await run(file, ...flags);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /spec\.maxTrialCount: 5 exceeds the 3 points of the grid/);
+    // Nothing was stored: the fixed file runs under the same name in the same database.
+    writeFileSync(file, quick);
+    const fixed = await run(file, ...flags, '-q');
+    assert.equal(fixed.code, 0, fixed.stderr);
+
+    writeFileSync(
+      file,
+      quick
+        .replace('name: quick', 'name: quick-tf')
+        .replace(
+          '  parallelTrialCount: 3',
+          '  metricsCollectorSpec: {collector: {kind: TensorFlowEvent}}\n  parallelTrialCount: 3',
+        ),
+    );
+    const tf = await run(file, ...flags);
+    assert.equal(tf.code, 2);
+    assert.match(
+      tf.stderr,
+      /spec\.metricsCollectorSpec\.collector\.kind: "TensorFlowEvent" is not collected when trials run locally/,
+    );
+  });
+
   it('exits 2 for a bad --output, before anything runs', async () => {
     const r = await run(fixture('quick.yaml'), ...db(), '--output', 'yaml');
     assert.equal(r.code, 2);
