@@ -11,6 +11,7 @@ import { UNAVAILABLE_VALUE } from '../api/observation.js';
 import { nowMicros } from '../api/time.js';
 import type { Trial, TrialConditionType } from '../api/trial.js';
 import { metricNamesOf, observationOf, startCollector } from '../collector/index.js';
+import { injectLocalTrial } from '../injection/index.js';
 import type { RunningTrial, TrialExit, TrialRunner } from '../runner/index.js';
 import { localCommandOf, substituteTrialTemplate } from '../spec/index.js';
 import type { ObservationStore } from '../store/observation-store.js';
@@ -96,12 +97,24 @@ export function startTrialExecution(ctx: TrialExecutionContext, trial: Trial): T
     KATIB_DB_MANAGER_ADDRESS: ctx.addresses.grpc,
     ...(ctx.addresses.http ? { KATIB_DB_MANAGER_HTTP_ADDRESS: ctx.addresses.http } : {}),
   };
+  const command = resolveSourcePaths(local.command, sourceDir);
+  // Push: the trial's metric prints become pushes (code injection, docs/injection.md).
+  const injected =
+    spec.metricsCollectorSpec.collector.kind === 'Push' && ctx.addresses.http
+      ? injectLocalTrial({
+          command,
+          env,
+          trialDir,
+          collector: spec.metricsCollectorSpec,
+          objective: spec.objective,
+        })
+      : undefined;
   const running = ctx.runner.start(
     {
       trialName: trial.name,
       experimentName: experiment.metadata.name,
-      command: resolveSourcePaths(local.command, sourceDir),
-      env,
+      command: injected?.command ?? command,
+      env: { ...env, ...injected?.env },
       workingDir,
       logDir: trialDir,
       ...(local.activeDeadlineSeconds !== undefined ? { timeoutSeconds: local.activeDeadlineSeconds } : {}),
@@ -111,7 +124,7 @@ export function startTrialExecution(ctx: TrialExecutionContext, trial: Trial): T
   let collector: ReturnType<typeof startCollector>;
   try {
     collector = startCollector({
-      spec: spec.metricsCollectorSpec,
+      spec: injected?.pullCollector ?? spec.metricsCollectorSpec,
       objective: spec.objective,
       trial: running,
       workingDir,

@@ -1,6 +1,9 @@
+export { type CommandKind, classifyCommand } from './command.js';
 export { nodeShimSource } from './javascript/node-shim.js';
+export { injectLocalTrial, type LocalTrialInjection, type LocalTrialInput } from './local-trial.js';
 export { compileSpanFilters, findMetricSpans, type MetricSpan, stripSpans } from './metric-spans.js';
 export type { SourceLanguage } from './print-site.js';
+export { formatReport } from './report-text.js';
 export {
   type Embedding,
   metricRules,
@@ -12,3 +15,4 @@ export {
   rewriteSource,
   type UnrewrittenPrint,
 } from './rewrite.js';
+export { rewriteShellScript, type ShellRewrite } from './shell-heredoc.js';

@@ -33,6 +33,8 @@ export interface Extraction {
   injectedAlready?: boolean;
   /** Set when the code does not parse as a whole (statements that do parse are still used). */
   syntaxError?: string;
+  /** JavaScript: where `import.meta.url`, `.filename` and `.dirname` are read. */
+  importMeta?: { start: number; end: number; property: 'url' | 'filename' | 'dirname' }[];
 }
 
 /** The name the injected push client goes by in rewritten code. */

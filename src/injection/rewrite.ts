@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { invalidArgument } from '../api/errors.js';
 import { extractJavaScript } from './javascript/extract.js';
 import { javascriptPrelude } from './javascript/node-shim.js';
@@ -39,6 +39,11 @@ export interface RewriteOptions {
   standInFor?: string;
   /** JavaScript/TypeScript: code to add after the push client (e.g. CommonJS `require` set back). */
   preludeExtra?: string;
+  /**
+   * JavaScript/TypeScript: the rewritten code runs as a copy in place of this file, so
+   * `import.meta.url`, `.filename` and `.dirname` are replaced by the original's.
+   */
+  importMetaOf?: string;
 }
 
 export interface RewrittenPrint {
@@ -156,6 +161,14 @@ export function rewriteSource(source: string, options: RewriteOptions): RewriteR
     if (report.notRewritten.length === 0)
       report.notices.push(`no prints of ${[...rules.names].join(', ')} found`);
     return { source, changed: false, report };
+  }
+  if (options.importMetaOf !== undefined) {
+    const file = path.resolve(options.importMetaOf);
+    const values = { url: pathToFileURL(file).href, filename: file, dirname: path.dirname(file) };
+    const inside = (m: { start: number; end: number }): boolean =>
+      edits.some((e) => e.start <= m.start && m.end <= e.end);
+    for (const m of (found.importMeta ?? []).filter((m) => !inside(m)))
+      edits.push({ start: m.start, end: m.end, text: JSON.stringify(values[m.property]) });
   }
   let prelude =
     options.language === 'python'

@@ -27,8 +27,7 @@ export function extractJavaScript(source: string, typescript: boolean, jsx = fal
       plugins: [...(typescript ? (['typescript'] as const) : []), ...(jsx ? (['jsx'] as const) : [])],
     });
   } catch (err) {
-    const at = (err as { loc?: { line: number } }).loc;
-    return { sites: [], preludeAt: 0, syntaxError: `${(err as Error).message}${at ? '' : ''}` };
+    return { sites: [], preludeAt: 0, syntaxError: (err as Error).message };
   }
   const program = file.program;
   const lastDirective = program.directives.at(-1);
@@ -38,7 +37,17 @@ export function extractJavaScript(source: string, typescript: boolean, jsx = fal
   if (source.includes(PRELUDE_MARK)) out.injectedAlready = true;
   if (file.errors?.length) out.syntaxError = String(file.errors[0]?.message ?? 'does not parse');
   const sdkProgram = source.startsWith(SDK_PROGRAM);
+  const importMeta: NonNullable<Extraction['importMeta']> = [];
+  out.importMeta = importMeta;
   walk(program, undefined, (node, parent) => {
+    if (
+      node.type === 'MemberExpression' &&
+      node.object.type === 'MetaProperty' &&
+      node.object.meta.name === 'import' &&
+      node.property.type === 'Identifier' &&
+      ['url', 'filename', 'dirname'].includes(node.property.name)
+    )
+      importMeta.push({ start: node.start!, end: node.end!, property: node.property.name as 'url' });
     if (!sdkProgram && !out.pushesAlready) {
       const pushes = pushesItself(node);
       if (pushes) out.pushesAlready = `${pushes} (line ${node.loc?.start.line})`;
