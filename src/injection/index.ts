@@ -16,3 +16,14 @@ export {
   type UnrewrittenPrint,
 } from './rewrite.js';
 export { rewriteShellScript, type ShellRewrite } from './shell-heredoc.js';
+export { type AdmissionAnswer, answerAdmissionReview } from './webhook/admission.js';
+export {
+  ANNOTATIONS,
+  mutateTrialPod,
+  type PatchOp,
+  type PodMutation,
+  TRIAL_LABEL,
+  type WebhookOptions,
+} from './webhook/pod-patch.js';
+export { type RunningWebhook, startWebhookServer, type WebhookServerOptions } from './webhook/server.js';
+export { shimsConfigMap } from './webhook/shims.js';

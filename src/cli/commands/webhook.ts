@@ -1,0 +1,45 @@
+import type { Command } from 'commander';
+import type { CliContext } from '../context.js';
+import type { WebhookFlags } from '../run-webhook.js';
+
+/** `katib webhook`: the mutating admission webhook that makes Katib trial Pods push their metrics. */
+export function register(program: Command, context: CliContext): void {
+  program
+    .command('webhook')
+    .description(
+      'Serve the Kubernetes mutating admission webhook (admission.k8s.io/v1, HTTPS) for Pods labelled ' +
+        'katib.kubeflow.org/trial: their primary container gets KATIB_TRIAL_NAME and the DB manager address, its ' +
+        'inline code (python -c, node -e, sh -c heredocs) has its metric prints rewritten into pushes, and the ' +
+        'runtime shims are mounted for script files. No sidecar. Other Pods are allowed untouched.',
+    )
+    .option(
+      '--tls-cert <file>',
+      'PEM certificate the API server trusts [env KATIB_WEBHOOK_TLS_CERT] (required)',
+    )
+    .option('--tls-key <file>', 'PEM private key of the certificate [env KATIB_WEBHOOK_TLS_KEY] (required)')
+    .option('--listen <host:port>', 'HTTPS address [env KATIB_WEBHOOK_LISTEN] (default: 0.0.0.0:8443)')
+    .option(
+      '--db-manager-address <host:port>',
+      "the DB manager's gRPC address given to trials [env KATIB_DB_MANAGER_ADDRESS] (default: katib-db-manager.kubeflow:6789)",
+    )
+    .option(
+      '--db-manager-http-address <host:port>',
+      "the DB manager's HTTP JSON address injected code pushes to [env KATIB_DB_MANAGER_HTTP_ADDRESS] (default: katib-db-manager.kubeflow:8080)",
+    )
+    .option(
+      '--shims-configmap <name>',
+      'the ConfigMap with the runtime shims, in each trial namespace [env KATIB_SHIMS_CONFIGMAP] (default: katib-ts-injection-shims)',
+    )
+    .option(
+      '--print-configmap',
+      'print that ConfigMap (YAML) on stdout and exit, to kubectl apply -n NAMESPACE -f -',
+    )
+    .addHelpText(
+      'after',
+      '\nTrial Pods name their metrics in the annotation katib-ts.kubeflow.org/metric-names (see docs/injection.md).\nStops on SIGTERM/SIGINT.',
+    )
+    .action(async (flags: WebhookFlags) => {
+      const { runWebhook } = await import('../run-webhook.js');
+      await runWebhook(flags, context);
+    });
+}
