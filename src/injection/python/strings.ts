@@ -97,7 +97,7 @@ export function percentPieces(format: string, args: readonly string[]): Piece[] 
     let inner = expr;
     if ('diu'.includes(type!)) {
       inner = `int(${expr})`;
-      spec += 'd';
+      if (spec) spec += 'd';
     } else if ('oxX'.includes(type!)) {
       inner = `int(${expr})`;
       spec += type;
