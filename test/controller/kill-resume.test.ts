@@ -13,33 +13,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Sqlite from 'better-sqlite3';
-import type { Experiment } from '../../src/api/experiment.js';
-import type { Trial } from '../../src/api/trial.js';
 import { trialState } from '../../src/controller/index.js';
-import { E2E_FIXTURES, KatibProcess } from '../e2e/cli.js';
+import { E2E_FIXTURES, KatibProcess, readStore } from '../e2e/cli.js';
 import { conditionOf, endOf, isAlive, metric, trialProcesses, waitFor } from './harness.js';
 
 const FILE = join(E2E_FIXTURES, 'slow-trials.yaml');
-
-/** The stored experiment and trials, read without disturbing the writer. */
-function readStore(file: string): { experiment?: Experiment; trials: Trial[] } {
-  if (!existsSync(file)) return { trials: [] };
-  const db = new Sqlite(file, { readonly: true, fileMustExist: true });
-  try {
-    db.pragma('busy_timeout = 5000');
-    const hasTables = db.prepare("SELECT name FROM sqlite_master WHERE name = 'trials'").get();
-    if (!hasTables) return { trials: [] };
-    const trials = (db.prepare('SELECT body FROM trials ORDER BY id').all() as { body: string }[]).map(
-      (r) => JSON.parse(r.body) as Trial,
-    );
-    const row = db.prepare("SELECT body FROM experiments WHERE name = 'slow-trials'").get() as
-      | { body: string }
-      | undefined;
-    return { ...(row ? { experiment: JSON.parse(row.body) as Experiment } : {}), trials };
-  } finally {
-    db.close();
-  }
-}
 
 describe('katib run killed with SIGKILL, then run again', () => {
   const dir = mkdtempSync(join(tmpdir(), 'katib-kill-'));
@@ -50,12 +28,12 @@ describe('katib run killed with SIGKILL, then run again', () => {
     const args = ['run', FILE, '--db', `sqlite:${dbFile}`, '--work-dir', join(dir, 'work')];
     const first = new KatibProcess(args, { cwd: dir });
     // Kill right after a fresh trial starts (two done, two running, one of them new), so that
-    // trial has most of its 1.5 s still to go when the second controller resumes.
+    // trial has most of its 2.5 s still to go when the second controller resumes.
     let seen = new Set<string>();
     await waitFor(
       async () => {
-        const running = readStore(dbFile).trials.filter((t) => trialState(t) === 'Running');
-        const done = readStore(dbFile).trials.filter((t) => trialState(t) === 'Succeeded');
+        const running = readStore(dbFile, 'slow-trials').trials.filter((t) => trialState(t) === 'Running');
+        const done = readStore(dbFile, 'slow-trials').trials.filter((t) => trialState(t) === 'Succeeded');
         const fresh = running.some((t) => !seen.has(t.name));
         seen = new Set(running.map((t) => t.name));
         return done.length >= 2 && running.length === 2 && fresh ? true : undefined;
@@ -66,7 +44,7 @@ describe('katib run killed with SIGKILL, then run again', () => {
     first.child.kill('SIGKILL');
     assert.equal((await first.ended).signal, 'SIGKILL');
 
-    const atKill = readStore(dbFile);
+    const atKill = readStore(dbFile, 'slow-trials');
     const cutOff = atKill.trials.filter((t) => trialState(t) === 'Running');
     assert.ok(cutOff.length >= 1, 'a trial was running');
     assert.equal(endOf(atKill.experiment!).type, 'Running');
@@ -90,15 +68,15 @@ describe('katib run killed with SIGKILL, then run again', () => {
     });
     assert.ok(killedByResume.length > 0, 'resume killed an orphan before it finished');
 
-    const end = readStore(dbFile);
+    const end = readStore(dbFile, 'slow-trials');
     assert.deepEqual(endOf(end.experiment!), { type: 'Succeeded', reason: 'ExperimentMaxTrialsReached' });
     const s = end.experiment!.status!;
     assert.deepEqual(
       [s.trials, s.trialsSucceeded, s.trialsFailed, s.trialsRunning, s.trialsPending],
-      [8, 8, 0, 0, 0],
+      [6, 6, 0, 0, 0],
     );
-    assert.equal(end.trials.length, 8, 'exactly maxTrialCount trials');
-    assert.equal(new Set(end.trials.map((t) => t.name)).size, 8, 'no trial name twice');
+    assert.equal(end.trials.length, 6, 'exactly maxTrialCount trials');
+    assert.equal(new Set(end.trials.map((t) => t.name)).size, 6, 'no trial name twice');
     const cutNames = new Set(cutOff.map((t) => t.name));
     for (const t of end.trials) {
       assert.equal(conditionOf(t).type, 'Succeeded', t.name);
@@ -116,7 +94,7 @@ describe('katib run killed with SIGKILL, then run again', () => {
         .all() as { name: string; n: number }[];
       assert.deepEqual(
         counts.map((c) => c.n),
-        Array(8).fill(1),
+        Array(6).fill(1),
       );
     } finally {
       db.close();

@@ -6,6 +6,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import Sqlite from 'better-sqlite3';
+import type { Experiment } from '../../src/api/experiment.js';
+import type { Trial } from '../../src/api/trial.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
@@ -71,4 +74,28 @@ export function katib(
   options: { cwd?: string; env?: Record<string, string> } = {},
 ): Promise<Ended> {
   return new KatibProcess(args, options).ended;
+}
+
+/**
+ * Experiment `name` and its trials as stored in the SQLite file `file` by a running `katib run`,
+ * read without disturbing it; nothing yet when the file or its tables do not exist.
+ */
+export function readStore(file: string, name: string): { experiment?: Experiment; trials: Trial[] } {
+  if (!existsSync(file)) return { trials: [] };
+  const db = new Sqlite(file, { readonly: true, fileMustExist: true });
+  try {
+    db.pragma('busy_timeout = 5000');
+    if (!db.prepare("SELECT name FROM sqlite_master WHERE name = 'trials'").get()) return { trials: [] };
+    const trials = (
+      db.prepare('SELECT body FROM trials WHERE experiment_name = ? ORDER BY id').all(name) as {
+        body: string;
+      }[]
+    ).map((r) => JSON.parse(r.body) as Trial);
+    const row = db.prepare('SELECT body FROM experiments WHERE name = ?').get(name) as
+      | { body: string }
+      | undefined;
+    return { ...(row ? { experiment: JSON.parse(row.body) as Experiment } : {}), trials };
+  } finally {
+    db.close();
+  }
 }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { Experiment } from '../../src/api/experiment.js';
-import { E2E_FIXTURES, KatibProcess, katib } from './cli.js';
+import { E2E_FIXTURES, KatibProcess, katib, readStore } from './cli.js';
 
 const fixture = (name: string): string => join(E2E_FIXTURES, name);
 
@@ -180,7 +180,15 @@ describe('katib run', () => {
     const first = new KatibProcess(args, { cwd: dir });
     // Interrupt once the first two trials have finished and the next two are running.
     await first.waitForStderr(/^\[2\/4\] /m);
-    await new Promise((r) => setTimeout(r, 200));
+    const dbFile = flags[1]!.slice('sqlite:'.length);
+    for (
+      let i = 0;
+      readStore(dbFile, 'interrupt').trials.filter((t) => t.startTime && !t.completionTime).length < 2;
+      i++
+    ) {
+      assert.ok(i < 500, 'two trials running');
+      await new Promise((r) => setTimeout(r, 20));
+    }
     first.child.kill('SIGINT');
     const stopped = await first.ended;
     assert.equal(stopped.code, 130, stopped.stderr);
