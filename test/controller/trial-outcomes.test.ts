@@ -1,10 +1,11 @@
 /**
  * Misbehaving trials on every database: each ends in the right condition and the experiment's
  * record stays consistent. A trial that exits 1, crashes, prints garbage, hangs past
- * activeDeadlineSeconds, names a command that does not exist; a Push trial that reports nothing.
+ * activeDeadlineSeconds, names a command that does not exist, floods its output, prints no
+ * metric; a Push trial that reports nothing.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -75,12 +76,15 @@ for (const database of databases) {
       const node = process.execPath;
       const arg = P('x');
       const started = Date.now();
-      const [exitOne, crash, garbage, hang, missing] = await Promise.all([
+      const [exitOne, crash, garbage, hang, missing, flood, silent] = await Promise.all([
         single('exit-one', [join(TRIALS, 'exit-one.sh'), arg]),
         single('crash', [node, join(TRIALS, 'crash.mjs'), arg]),
         single('garbage', [node, join(TRIALS, 'garbage.mjs'), arg]),
         single('hang', [node, join(TRIALS, 'hang.mjs'), arg], { activeDeadlineSeconds: 1 }),
         single('missing', ['katib-test-no-such-command', arg]),
+        // 8 MiB of output, then a line of 100 KiB (over the 64 KiB line cap), then the metric.
+        single('flood', [node, join(TRIALS, 'flood.mjs'), '8', '100', arg]),
+        single('no-metrics', [join(TRIALS, 'no-metrics.sh'), arg]),
       ]);
       const all: [string, Finished][] = [
         ['exit-one', exitOne],
@@ -88,6 +92,8 @@ for (const database of databases) {
         ['garbage', garbage],
         ['hang', hang],
         ['missing', missing],
+        ['flood', flood],
+        ['no-metrics', silent],
       ];
       for (const [name, f] of all) {
         // One tolerated failure (maxFailedTrialCount 1) does not fail the experiment.
@@ -119,6 +125,23 @@ for (const database of databases) {
       assert.ok(pid !== undefined, 'the trial recorded its pid');
       assert.equal(isAlive(pid), false);
       assert.deepEqual(groupMembers(pid), [], 'its process group is gone');
+
+      const floodT = flood.trials[0]!;
+      assert.equal(conditionOf(floodT).type, 'Succeeded', conditionOf(floodT).message);
+      // The long line was cut to the cap, its `loss=9` lost with the rest: only the last line counts.
+      assert.deepEqual(metric(floodT, 'loss'), { min: '0.125', max: '0.125', latest: '0.125' });
+      const logBytes = readdirSync(join(work, floodT.name))
+        .filter((f) => f.startsWith('stdout.log'))
+        .reduce((sum, f) => sum + statSync(join(work, floodT.name, f)).size, 0);
+      assert.ok(logBytes > 8_000_000 && logBytes < 9 * 1024 * 1024, `stdout kept on disk: ${logBytes}`);
+
+      // A StdOut trial that printed no metric at all: Katib's rule, as for Push.
+      assert.deepEqual(conditionOf(silent.trials[0]!), {
+        type: 'MetricsUnavailable',
+        reason: 'MetricsUnavailable',
+        message: 'Metrics are not available',
+      });
+      assert.equal(silent.final.status!.trialMetricsUnavailable, 1);
 
       const missingC = conditionOf(missing.trials[0]!);
       assert.deepEqual([missingC.type, missingC.reason], ['Failed', 'TrialStartFailed']);
