@@ -29,9 +29,10 @@ interface Answer {
 }
 
 type Json = Record<string, unknown> & { spec?: PodSpec; metadata?: Record<string, unknown> };
-type PodSpec = { containers: Container[]; volumes?: unknown[] };
+type PodSpec = { containers: Container[]; volumes?: unknown[]; restartPolicy?: string };
 type Container = {
   name: string;
+  image?: string;
   command?: string[];
   args?: string[];
   env?: { name: string; value?: string }[];
