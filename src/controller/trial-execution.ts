@@ -105,6 +105,7 @@ export function startTrialExecution(ctx: TrialExecutionContext, trial: Trial): T
           command,
           env,
           trialDir,
+          workingDir,
           collector: spec.metricsCollectorSpec,
           objective: spec.objective,
         })

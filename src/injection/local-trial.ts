@@ -23,6 +23,8 @@ export interface LocalTrialInput {
   env: Readonly<Record<string, string>>;
   /** The trial's own folder: copies, the Node shim and injection.txt go under it. */
   trialDir: string;
+  /** Where the process runs: relative script paths are read from there. */
+  workingDir: string;
   collector: MetricsCollectorSpec;
   objective: Pick<ObjectiveSpec, 'objectiveMetricName' | 'additionalMetricNames'>;
 }
@@ -78,7 +80,7 @@ export function injectLocalTrial(input: LocalTrialInput): LocalTrialInjection {
     notices.push(...result.notices);
     if (result.changed) command[kind.index] = result.script;
   } else if (kind.kind === 'script') {
-    const file = path.resolve(command[kind.index]!);
+    const file = path.resolve(input.workingDir, command[kind.index]!);
     let source: string | undefined;
     try {
       source = readFileSync(file, 'utf8');
