@@ -55,8 +55,9 @@ interface Accumulator {
 }
 
 /**
- * The strategy the experiment uses for `metricName`: its entry in `metricStrategies`, else
- * Katib's default for every metric: min when minimizing, max when maximizing.
+ * The strategy the experiment uses for `metricName`: its entry in `metricStrategies` (spec
+ * loading fills one per metric: min/max for the objective by its direction, latest for the
+ * additional ones), else min when minimizing and max when maximizing.
  */
 export function strategyFor(
   objective: Pick<ObjectiveSpec, 'type' | 'metricStrategies'>,

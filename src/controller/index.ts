@@ -6,9 +6,11 @@ export {
   isFinished,
 } from './experiment-controller.js';
 export {
+  EXPERIMENT_PHASES,
   type ExperimentEnd,
   experimentEnd,
   summarizeTrials,
+  TRIAL_PHASES,
   type TrialCounts,
   type TrialsSummary,
   trialState,

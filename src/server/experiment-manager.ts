@@ -10,11 +10,12 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { setCondition } from '../api/conditions.js';
 import { KatibError } from '../api/errors.js';
-import type { Experiment, ExperimentConditionType } from '../api/experiment.js';
+import type { Experiment } from '../api/experiment.js';
 import type { MetricLog, ObservationQuery } from '../api/observation.js';
 import type { Trial } from '../api/trial.js';
 import {
   type ControllerEvent,
+  EXPERIMENT_PHASES,
   type ExperimentController,
   emptyStatus,
   isFinished,
@@ -40,14 +41,6 @@ export interface ExperimentManagerOptions {
 
 /** The end of each log stream returned by trialLogs, so a reply fits a gRPC message. */
 export const TRIAL_LOG_TAIL_BYTES = 1024 * 1024;
-
-const EXPERIMENT_STATES: readonly ExperimentConditionType[] = [
-  'Created',
-  'Running',
-  'Restarting',
-  'Succeeded',
-  'Failed',
-];
 
 interface Run {
   abort: AbortController;
@@ -129,7 +122,7 @@ export class ExperimentManager {
           message: 'Experiment is restarting with a new budget',
         },
         now,
-        EXPERIMENT_STATES,
+        EXPERIMENT_PHASES,
       );
       const { completionTime: _ended, ...status } = current.status ?? emptyStatus();
       await this.#katib.experiments.updateExperimentStatus(name, { ...status, conditions });
@@ -236,7 +229,7 @@ export class ExperimentManager {
         experiment.status?.conditions ?? [],
         { type: 'Failed', reason: 'ExperimentControllerFailed', message },
         new Date().toISOString(),
-        EXPERIMENT_STATES,
+        EXPERIMENT_PHASES,
       );
       await this.#katib.experiments.updateExperimentStatus(name, {
         ...(experiment.status ?? emptyStatus()),
