@@ -1,6 +1,6 @@
 import type { Experiment } from '../api/experiment.js';
 import { Issues } from './issues.js';
-import { checkCount, triedKeys } from './request.js';
+import { checkCount, TriedKeysCache } from './request.js';
 import { collectSettings, RANDOM_STATE } from './settings.js';
 import { collectSearchSpace, pointAt, pointKey, type SearchSpace, toAssignments } from './space/index.js';
 import type { Suggester, Suggestion, SuggestRequest } from './suggester.js';
@@ -14,6 +14,8 @@ import type { Suggester, Suggestion, SuggestRequest } from './suggester.js';
  * compatibility; the order does not depend on it.
  */
 export class GridSuggester implements Suggester {
+  readonly #tried = new TriedKeysCache();
+
   validateSettings(experiment: Experiment): void {
     const issues = new Issues();
     const space = collectGrid(experiment, issues);
@@ -33,7 +35,7 @@ export class GridSuggester implements Suggester {
     const issues = new Issues();
     const space = collectGrid(experiment, issues);
     issues.throwIfAny();
-    const used = triedKeys(space, trials);
+    const used = this.#tried.keys(space, trials);
     const suggestions: Suggestion[] = [];
     for (let i = 0; i < space.size && suggestions.length < count; i++) {
       const point = pointAt(space, i);

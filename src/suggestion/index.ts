@@ -10,7 +10,7 @@ export {
 export { type Issue, Issues } from './issues.js';
 export { RandomSuggester } from './random.js';
 export { getSuggester, knownAlgorithms } from './registry.js';
-export { checkCount, triedKeys } from './request.js';
+export { checkCount, type KeySet, TriedKeysCache, triedKeys } from './request.js';
 export { DEFAULT_RANDOM_STATE, Rng, type SeedParts, seedFor } from './rng.js';
 export {
   collectSettings,

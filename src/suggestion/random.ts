@@ -1,6 +1,6 @@
 import type { Experiment } from '../api/experiment.js';
 import { Issues } from './issues.js';
-import { checkCount, triedKeys } from './request.js';
+import { checkCount, type KeySet, TriedKeysCache } from './request.js';
 import { Rng, seedFor } from './rng.js';
 import { collectSettings, RANDOM_STATE } from './settings.js';
 import {
@@ -25,6 +25,8 @@ const ENUMERATION_LIMIT = 100_000;
  * used up it returns fewer suggestions, none at the end.
  */
 export class RandomSuggester implements Suggester {
+  readonly #tried = new TriedKeysCache();
+
   validateSettings(experiment: Experiment): void {
     const issues = new Issues();
     collectSettings(experiment, 'random', RANDOM_STATE, issues);
@@ -45,7 +47,7 @@ export class RandomSuggester implements Suggester {
         historyLength: trials.length,
       }),
     );
-    const used = triedKeys(space, trials);
+    const used = this.#tried.keys(space, trials);
     const drawer = new Drawer(space, rng, used);
     const suggestions: Suggestion[] = [];
     while (suggestions.length < count) {
@@ -64,7 +66,7 @@ class Drawer {
   constructor(
     readonly space: SearchSpace,
     readonly rng: Rng,
-    readonly used: Set<string>,
+    readonly used: KeySet,
   ) {}
 
   next(): Point | undefined {

@@ -2,7 +2,7 @@ import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
 import quantile from '@stdlib/stats-base-dists-normal-quantile';
 import type { Experiment } from '../../api/experiment.js';
 import { Issues } from '../issues.js';
-import { checkCount, triedKeys } from '../request.js';
+import { checkCount, type KeySet, TriedKeysCache } from '../request.js';
 import { Rng, seedFor } from '../rng.js';
 import { collectSettings, RANDOM_STATE } from '../settings.js';
 import {
@@ -37,6 +37,8 @@ const NORMAL_MASS = normalCdf(3, 0, 1) - NORMAL_LOW;
  * one sequence.
  */
 export class SobolSuggester implements Suggester {
+  readonly #tried = new TriedKeysCache();
+
   validateSettings(experiment: Experiment): void {
     const issues = new Issues();
     collectSobol(experiment, issues);
@@ -53,7 +55,7 @@ export class SobolSuggester implements Suggester {
     const scramble = new Rng(seedFor({ algorithm: 'sobol', randomState, historyLength: 0 }));
     const sequence = new SobolSequence(space.params.length, scramble);
     const finite = Number.isFinite(space.size);
-    const used = finite ? triedKeys(space, trials) : undefined;
+    const used = finite ? this.#tried.keys(space, trials) : undefined;
     const unit = new Float64Array(space.params.length);
     const suggestions: Suggestion[] = [];
     let index = trials.length;
@@ -111,7 +113,7 @@ export function sobolValue(param: Param, u: number): Point[number] {
 }
 
 /** Up to `count` points not in `used`, in the grid's order (the sequence has found no more). */
-function unusedPoints(space: SearchSpace, used: Set<string>, count: number): Point[] {
+function unusedPoints(space: SearchSpace, used: KeySet, count: number): Point[] {
   const found: Point[] = [];
   for (let i = 0; i < space.size && found.length < count; i++) {
     const point = pointAt(space, i);
