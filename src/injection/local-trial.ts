@@ -75,10 +75,21 @@ export function injectLocalTrial(input: LocalTrialInput): LocalTrialInjection {
     if (result.changed) command[kind.index] = kind.prefix + result.source;
     if (result.report.notices.some((n) => n.includes('pushes metrics itself'))) shims = false;
   } else if (kind.kind === 'shell') {
-    const result = rewriteShellScript(command[kind.index]!, { ...rewriteOptions, origin: 'shell script' });
+    const script = command[kind.index]!;
+    const result = rewriteShellScript(script, { ...rewriteOptions, origin: 'shell script' });
     reports.push(...result.reports);
     notices.push(...result.notices);
     if (result.changed) command[kind.index] = result.script;
+    // A script that runs no Python or Node (no heredoc to rewrite, no interpreter the shims
+    // reach) prints its metrics itself: read them from its output, as for other languages.
+    // Not both at once: a shimmed interpreter's prints would be pushed and parsed, stored twice.
+    if (result.reports.length === 0 && !/\b(?:python[\d.]*|node|nodejs|tsx|deno|bun)\b/.test(script)) {
+      pull = true;
+      shims = false;
+      notices.push(
+        'the shell script runs no Python or JavaScript, so its prints cannot be rewritten: the metrics it prints are read from its output (pull, as the StdOut collector does)',
+      );
+    }
   } else if (kind.kind === 'script') {
     const file = path.resolve(input.workingDir, command[kind.index]!);
     let source: string | undefined;

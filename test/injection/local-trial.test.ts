@@ -72,6 +72,19 @@ describe('injectLocalTrial', () => {
     assert.match(readFileSync(path.join(trialDir, 'injection.txt'), 'utf8'), /pull/);
   });
 
+  it('a shell script that runs no Python or Node: pull, no shims (so nothing is stored twice)', () => {
+    const { injected } = inject('shell', ['sh', '-c', 'for i in 1 2; do echo "loss=0.$i"; done']);
+    assert.deepEqual(injected.pullCollector, { collector: { kind: 'StdOut' } });
+    assert.deepEqual(injected.env, {});
+    assert.match(injected.summary, /shell script runs no Python or JavaScript.*\(pull/);
+  });
+
+  it('a shell script that starts Python keeps the push shims and no pull', () => {
+    const { injected } = inject('shell-py', ['sh', '-c', 'python3 train.py --lr 0.1']);
+    assert.equal(injected.pullCollector, undefined);
+    assert.ok(injected.env.PYTHONPATH);
+  });
+
   it('code that pushes by itself is left as it is, without shims', () => {
     writeFileSync(path.join(src, 'pushes.py'), 'import katib_push\nprint(f"loss={1}")\n');
     const { injected } = inject('self', ['python3', 'pushes.py']);
