@@ -19,7 +19,7 @@ import { openMysql, openPostgres } from './server-connection.js';
 import { SqlExperimentStore } from './sql-experiment-store.js';
 import { type LogWriter, pingKysely, SqlObservationStore } from './sql-observation-store.js';
 import { timeCodecOf } from './sql-time.js';
-import { exclusively, openSqlite } from './sqlite-connection.js';
+import { exclusively, openSqlite, type SqliteHandle } from './sqlite-connection.js';
 
 /**
  * An open katib-ts database: SQLite, MySQL/MariaDB or PostgreSQL behind one Kysely, with the
@@ -68,7 +68,7 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
     throw invalidArgument('connectTimeoutSeconds', timeoutSeconds, 'must be a number of seconds >= 0');
   }
   const shown = displayUrl(config);
-  const { kysely, write, migrate } = await connect(config, shown, timeoutSeconds);
+  const { kysely, sqlite, write, migrate } = await connect(config, shown, timeoutSeconds);
   if (!options.skipInitialization) {
     try {
       await migrate(timeoutSeconds * 1000);
@@ -89,7 +89,7 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
     displayUrl: shown,
     kysely,
     observations,
-    experiments: new SqlExperimentStore(kysely, config.dialect),
+    experiments: new SqlExperimentStore(kysely, config.dialect, sqlite),
     ping: async () => {
       try {
         await pingKysely(kysely);
@@ -106,6 +106,8 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
 
 interface Connection {
   kysely: Kysely<KatibTables>;
+  /** The SQLite connection, for the experiment store's prepared statements. */
+  sqlite?: SqliteHandle;
   write: LogWriter;
   /** Brings the schema up to date, waiting at most `lockTimeoutMs` for another migrating process. */
   migrate(lockTimeoutMs: number): Promise<void>;
@@ -125,6 +127,7 @@ async function connect(config: DbConfig, shown: string, timeoutSeconds: number):
         const handle = openSqlite(config);
         attempt = {
           kysely: handle.kysely,
+          sqlite: handle,
           write: sqliteLogWriter(handle),
           migrate: (lockTimeoutMs) =>
             exclusively(handle, lockTimeoutMs, () => migrateToLatest(handle.kysely, 'sqlite')),

@@ -7,6 +7,8 @@ import { storeError } from './db-errors.js';
 import type { Dialect } from './db-url.js';
 import type { ExperimentStore } from './experiment-store.js';
 import type { ExperimentsTable, TrialsTable } from './schema.js';
+import type { SqliteHandle } from './sqlite-connection.js';
+import { SqliteExperimentWrites } from './sqlite-experiment-writes.js';
 
 interface Tables {
   experiments: ExperimentsTable;
@@ -17,16 +19,19 @@ interface Tables {
  * ExperimentStore over the same Kysely connection as the observation logs. Experiments and trials
  * are kept as JSON documents (their Katib shape changes with Katib; a column per field would need
  * a migration each time) beside the few columns queries filter on: names, the trial's state and
- * its creation order (`id`).
+ * its creation order (`id`). On SQLite (given its handle) the per-trial writes go through cached
+ * prepared statements (SqliteExperimentWrites); everything else through Kysely.
  */
 export class SqlExperimentStore implements ExperimentStore {
   readonly #db: Kysely<Tables>;
   readonly #dialect: Dialect;
+  readonly #sqlite: SqliteExperimentWrites | undefined;
 
   // biome-ignore lint/suspicious/noExplicitAny: shares the Database's Kysely, typed with every table.
-  constructor(db: Kysely<any>, dialect: Dialect) {
+  constructor(db: Kysely<any>, dialect: Dialect, sqlite?: SqliteHandle) {
     this.#db = db as Kysely<Tables>;
     this.#dialect = dialect;
+    this.#sqlite = sqlite ? new SqliteExperimentWrites(sqlite) : undefined;
   }
 
   async createExperiment(experiment: Experiment): Promise<void> {
@@ -78,14 +83,16 @@ export class SqlExperimentStore implements ExperimentStore {
 
   async createTrial(trial: Trial): Promise<void> {
     try {
+      const row = {
+        name: trial.name,
+        experimentName: trial.experimentName,
+        state: stateOf(trial),
+        body: JSON.stringify(trial),
+      };
+      if (this.#sqlite) return await this.#sqlite.insertTrial(row);
       await this.#db
         .insertInto('trials')
-        .values({
-          name: trial.name,
-          experiment_name: trial.experimentName,
-          state: stateOf(trial),
-          body: JSON.stringify(trial),
-        })
+        .values({ name: row.name, experiment_name: row.experimentName, state: row.state, body: row.body })
         .execute();
     } catch (err) {
       if (isUniqueViolation(err))
@@ -116,15 +123,24 @@ export class SqlExperimentStore implements ExperimentStore {
   async updateTrial(trial: Trial): Promise<void> {
     // One conditional UPDATE keeps "finished trials are immutable" atomic even with several
     // writers; when it changes nothing, a read tells which rule refused it.
-    const result = await this.#run('updateTrial', () =>
-      this.#db
-        .updateTable('trials')
-        .set({ state: stateOf(trial), body: JSON.stringify(trial) })
-        .where('name', '=', trial.name)
-        .where('state', 'not in', TERMINAL_TRIAL_CONDITIONS as TrialConditionType[])
-        .executeTakeFirst(),
+    const state = stateOf(trial);
+    const body = JSON.stringify(trial);
+    const sqlite = this.#sqlite;
+    const updated = await this.#run('updateTrial', async () =>
+      sqlite
+        ? sqlite.updateUnendedTrial(trial.name, state, body)
+        : Number(
+            (
+              await this.#db
+                .updateTable('trials')
+                .set({ state, body })
+                .where('name', '=', trial.name)
+                .where('state', 'not in', TERMINAL_TRIAL_CONDITIONS as TrialConditionType[])
+                .executeTakeFirst()
+            ).numUpdatedRows,
+          ),
     );
-    if (Number(result.numUpdatedRows) > 0) return;
+    if (updated > 0) return;
     const row = await this.#run('updateTrial', () =>
       this.#db
         .selectFrom('trials')
@@ -147,6 +163,14 @@ export class SqlExperimentStore implements ExperimentStore {
     during: string,
     change: (e: Experiment) => Experiment,
   ): Promise<void> {
+    const sqlite = this.#sqlite;
+    if (sqlite) {
+      const found = await this.#run(during, () =>
+        sqlite.updateExperiment(name, (body) => JSON.stringify(change(JSON.parse(body) as Experiment))),
+      );
+      if (!found) throw notFound('experiment', name);
+      return;
+    }
     const done = await this.#run(during, () =>
       this.#db.transaction().execute(async (trx) => {
         const row = await trx
