@@ -77,7 +77,13 @@ export async function runExperiment(file: string, flags: RunFlags, context: CliC
       say(isFinished(stored) ? `experiment ${name}: already finished` : `experiment ${name}: resuming`);
     }
     const maxTrials = experiment.spec.maxTrialCount;
+    const noticed = new Set<string>();
     const controller = katib.controller({
+      onNotice: (message) => {
+        if (noticed.has(message)) return;
+        noticed.add(message);
+        say(`notice: ${message}`);
+      },
       sourceDir: path.dirname(path.resolve(file)),
       onEvent: (event) => {
         if (event.type === 'trial-ended') say(progressLine(event, experiment, maxTrials));

@@ -28,12 +28,15 @@ export interface ControllerSettings {
   sourceDir?: string;
   extraEnv?: Record<string, string>;
   onEvent?: (event: ControllerEvent) => void;
+  onNotice?: (message: string) => void;
 }
 
 export interface LocalKatib {
   readonly db: Database;
   readonly experiments: ExperimentStore;
   readonly dbManager: RunningDbManager;
+  /** What runs the trials (local processes unless LocalKatibOptions.runner says otherwise). */
+  readonly runner: TrialRunner;
   controller(settings?: ControllerSettings): ExperimentController;
   /** Stops the DB manager (draining calls) and closes the database. */
   close(): Promise<void>;
@@ -67,6 +70,7 @@ export async function startLocalKatib(options: LocalKatibOptions): Promise<Local
     db,
     experiments: db.experiments,
     dbManager,
+    runner,
     controller(settings = {}) {
       return new ExperimentController({
         experiments: db.experiments,

@@ -34,6 +34,8 @@ export interface LocalTrialInjection {
   env: Record<string, string>;
   /** Set when the trial's output is collected too (a program injection cannot reach). */
   pullCollector?: MetricsCollectorSpec;
+  /** The notices alone (pull fallback, copies run, unreadable files), one line each, for a user. */
+  notices: string[];
   /** What was done, for people (also written to <trialDir>/injection.txt). */
   summary: string;
 }
@@ -153,6 +155,7 @@ export function injectLocalTrial(input: LocalTrialInput): LocalTrialInjection {
     env,
     ...(pull ? { pullCollector: { ...input.collector, collector: { kind: 'StdOut' } } } : {}),
     summary,
+    notices,
   };
 }
 

@@ -109,6 +109,30 @@ describe('katib run: unmodified trials in Push mode', () => {
   }
 });
 
+describe('katib run: a Push trial in another language', () => {
+  it('reads its output instead (pull) and prints the notice once', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'katib-inject-shell-'));
+    try {
+      const dbFile = path.join(dir, 'katib.db');
+      const katib = new KatibProcess([
+        'run',
+        path.join(FIXTURES, 'shell-print', 'experiment.yaml'),
+        '--db',
+        `sqlite:${dbFile}`,
+        '--work-dir',
+        path.join(dir, 'work'),
+      ]);
+      const ended = await katib.ended;
+      assert.equal(ended.code, 0, ended.stderr);
+      assert.equal(ended.stderr.match(/notice: the shell script runs no Python or JavaScript/g)?.length, 1);
+      const losses = points(dbFile).filter((p) => p.name === 'loss');
+      assert.equal(new Set(losses.map((p) => p.trial)).size, 3, 'every trial had its loss read');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('katib inject', () => {
   it('prints the rewritten source on stdout and the report on stderr', async () => {
     const cli = new CliProcess([
