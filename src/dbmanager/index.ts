@@ -1,6 +1,5 @@
 export { formatHostPort, HOST_PORT_RULE, type HostPort, tryParseHostPort } from './address.js';
-export { grpcServiceDefinition } from './grpc-definition.js';
-export { DB_MANAGER_GRPC, HEALTH_GRPC } from './grpc-server.js';
+export { DB_MANAGER_GRPC, grpcServiceDefinition, HEALTH_GRPC } from './grpc-definition.js';
 export type { HttpHandler, HttpRoutes } from './http-server.js';
 export {
   DEFAULT_MAX_MESSAGE_BYTES,
@@ -8,6 +7,7 @@ export {
   MAX_NAME_LENGTH,
   MAX_VALUE_LENGTH,
 } from './limits.js';
+export { GrpcError, type UnaryCallContext, type UnaryHandler } from './server-call.js';
 export { DbManagerService, type DbManagerServiceOptions } from './service.js';
 export {
   type DbManagerDatabase,
@@ -15,3 +15,4 @@ export {
   type StartDbManagerOptions,
   startDbManager,
 } from './start.js';
+export { UnaryGrpcServer, type UnaryGrpcServerOptions } from './unary-grpc-server.js';

@@ -1,10 +1,11 @@
 import type { Server as HttpServer } from 'node:http';
+import type { DescService } from '@bufbuild/protobuf';
 import type { ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
 import pino, { type Logger } from 'pino';
 import { invalidArgument } from '../api/errors.js';
 import type { ObservationStore } from '../store/observation-store.js';
 import { formatHostPort, HOST_PORT_RULE, type HostPort, tryParseHostPort } from './address.js';
-import { bindGrpc, createGrpcServer, shutdownGrpc } from './grpc-server.js';
+import { createGrpcServer } from './grpc-server.js';
 import { HealthProbe } from './health.js';
 import { listenHttp, shutdownHttp } from './http-listen.js';
 import { createHttpServer, type HttpHandler, HttpRoutes } from './http-server.js';
@@ -30,7 +31,7 @@ export interface StartDbManagerOptions {
   /** HTTP `HOST:PORT` (Connect JSON, /healthz, mounted handlers); null for none. Default `127.0.0.1:8080`. */
   httpListen?: string | null;
   logger?: Logger;
-  /** Largest request accepted, on both ports. Default 4 MiB (grpc-js's default). */
+  /** Largest request accepted, on both ports. Default 4 MiB (gRPC's usual default). */
   maxMessageBytes?: number;
   /**
    * Coalesce reports that arrive while the database is busy into one transaction. Default true:
@@ -57,9 +58,15 @@ export interface RunningDbManager {
   httpRoutes: HttpRoutes | null;
   /**
    * Serves one more gRPC service on the gRPC port (`katib server` adds its management API there,
-   * so users need one address). Throws if one of its methods is served already.
+   * so users need one address): a grpc-js ServiceDefinition (from grpcServiceDefinition) or the
+   * protobuf-es service itself, with a grpc-js style implementation (`(call, callback)` per
+   * method; see grpcJsHandlers for what the call offers). Unary methods only, as all of Katib's.
+   * Throws, adding nothing, if one of its methods is served already.
    */
-  addGrpcService(definition: ServiceDefinition, implementation: UntypedServiceImplementation): void;
+  addGrpcService(
+    definition: ServiceDefinition | DescService,
+    implementation: UntypedServiceImplementation,
+  ): void;
   /** Stops accepting, drains in-flight calls (bounded by drainTimeoutMs), leaves the database open. */
   close(): Promise<void>;
 }
@@ -87,7 +94,7 @@ export async function startDbManager(options: StartDbManagerOptions): Promise<Ru
   });
   const probe = new HealthProbe(db);
   const grpcServer = createGrpcServer(service, probe, maxMessageBytes);
-  const grpcPort = await bindGrpc(grpcServer, grpcAt.host, grpcAt.port);
+  const grpcPort = await grpcServer.listen(grpcAt.host, grpcAt.port);
   const grpcAddress = formatHostPort({ host: grpcAt.host, port: grpcPort });
 
   let httpServer: HttpServer | null = null;
@@ -102,7 +109,7 @@ export async function startDbManager(options: StartDbManagerOptions): Promise<Ru
       const port = await listenHttp(httpServer, httpAt.host, httpAt.port);
       httpAddress = formatHostPort({ host: httpAt.host, port });
     } catch (err) {
-      grpcServer.forceShutdown();
+      await grpcServer.close(0);
       throw err;
     }
   }
@@ -119,7 +126,7 @@ export async function startDbManager(options: StartDbManagerOptions): Promise<Ru
       closing ??= (async () => {
         logger.info({ drainTimeoutMs }, 'db manager draining');
         await Promise.all([
-          shutdownGrpc(grpcServer, drainTimeoutMs),
+          grpcServer.close(drainTimeoutMs),
           httpServer === null ? undefined : shutdownHttp(httpServer, drainTimeoutMs),
         ]);
         logger.info('db manager stopped');

@@ -1,15 +1,15 @@
-import { type Server as GrpcServer, Server, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
+import type { ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
 import pino, { type Logger } from 'pino';
 import { invalidArgument, KatibError } from '../api/errors.js';
-// The DB manager's server helpers: the same bind, drain and error mapping for every gRPC port.
+// The DB manager's gRPC server and error mapping: the same server, drain and codes on every gRPC port.
 import { toGrpcStatus } from '../dbmanager/errors.js';
-import { bindGrpc, shutdownGrpc } from '../dbmanager/grpc-server.js';
 import {
   formatHostPort,
   grpcServiceDefinition,
   HEALTH_GRPC,
   HOST_PORT_RULE,
   tryParseHostPort,
+  UnaryGrpcServer,
 } from '../dbmanager/index.js';
 import { EarlyStopping, type SetTrialStatusRequest, Suggestion } from '../gen/api/v1/beta1/api_pb.js';
 import { DbManagerReader } from './db-manager-reader.js';
@@ -22,7 +22,7 @@ export const DEFAULT_SUGGESTION_LISTEN = '127.0.0.1:6789';
 export const DEFAULT_EARLY_STOPPING_LISTEN = '127.0.0.1:6788';
 /**
  * A GetSuggestionsRequest carries the whole trial history (a few hundred bytes per trial), so
- * the 4 MiB grpc-js default would refuse an experiment of ~10,000 trials.
+ * the usual 4 MiB default would refuse an experiment of ~10,000 trials.
  */
 export const DEFAULT_SERVICE_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
@@ -127,15 +127,14 @@ export async function startEarlyStoppingService(
   };
 }
 
-function newServer(options: StartServiceOptions): GrpcServer {
-  return new Server({
-    'grpc.max_receive_message_length': options.maxMessageBytes ?? DEFAULT_SERVICE_MAX_MESSAGE_BYTES,
-    'grpc.enable_channelz': 0,
+function newServer(options: StartServiceOptions): UnaryGrpcServer {
+  return new UnaryGrpcServer({
+    maxReceiveMessageBytes: options.maxMessageBytes ?? DEFAULT_SERVICE_MAX_MESSAGE_BYTES,
   });
 }
 
 async function serve(
-  server: GrpcServer,
+  server: UnaryGrpcServer,
   listen: string,
   options: StartServiceOptions,
   logger: Logger,
@@ -144,7 +143,7 @@ async function serve(
 ): Promise<RunningService> {
   const at = tryParseHostPort(listen);
   if (at === undefined) throw invalidArgument('listen', listen, HOST_PORT_RULE);
-  const port = await bindGrpc(server, at.host, at.port);
+  const port = await server.listen(at.host, at.port);
   const address = formatHostPort({ host: at.host, port });
   logger.info({ address, ...fields }, `${what} ready`);
   const drainTimeoutMs = options.drainTimeoutMs ?? 10_000;
@@ -154,7 +153,7 @@ async function serve(
     close() {
       closing ??= (async () => {
         logger.info({ drainTimeoutMs }, `${what} draining`);
-        await shutdownGrpc(server, drainTimeoutMs);
+        await server.close(drainTimeoutMs);
         logger.info(`${what} stopped`);
       })();
       return closing;
