@@ -8,10 +8,11 @@ import { getEarlyStopper, knownEarlyStoppers } from '../earlystopping/index.js';
 import { formatIssue, loadExperimentFileWithWarnings } from '../spec/index.js';
 import { redactUrl } from '../store/index.js';
 import { getSuggester, knownAlgorithms } from '../suggestion/index.js';
+import { type Dashboard, mountDashboard } from '../ui/index.js';
 import type { CliContext } from './context.js';
 import { CliError, usageError } from './context.js';
 import { finalReport, progressLine } from './experiment-output.js';
-import { flagOrEnv } from './options.js';
+import { flagOrEnv, listenAddress } from './options.js';
 import { shutdownSignal } from './signals.js';
 
 export interface RunFlags {
@@ -19,6 +20,8 @@ export interface RunFlags {
   workDir?: string;
   output: string;
   quiet?: boolean;
+  /** `--ui` alone (true) or with the dashboard's `host:port`. */
+  ui?: boolean | string;
 }
 
 /**
@@ -46,17 +49,38 @@ export async function runExperiment(file: string, flags: RunFlags, context: CliC
   for (const w of warnings) say(`warning: ${formatIssue(w)}`);
   const name = experiment.metadata.name;
 
-  const katib = await startLocalKatib({ db: dbUrl, workRoot: path.resolve(workDir, name) }).catch(
-    (err: unknown) => {
-      throw new CliError(
-        `cannot open database ${redactUrl(dbUrl)}: ${err instanceof Error ? err.message : String(err)}`,
-        1,
-      );
-    },
-  );
+  const workRoot = path.resolve(workDir, name);
+  const uiListen =
+    flags.ui === undefined || flags.ui === false
+      ? undefined
+      : listenAddress({ value: flags.ui === true ? '127.0.0.1:0' : flags.ui, source: '--ui' });
+  const katib = await startLocalKatib({
+    db: dbUrl,
+    workRoot,
+    ...(uiListen !== undefined ? { httpListen: uiListen } : {}),
+  }).catch((err: unknown) => {
+    throw new CliError(
+      `cannot open database ${redactUrl(dbUrl)}: ${err instanceof Error ? err.message : String(err)}`,
+      1,
+    );
+  });
+  let dashboard: Dashboard | undefined;
+  if (uiListen !== undefined && katib.dbManager.httpRoutes && katib.dbManager.httpAddress) {
+    dashboard = mountDashboard(katib.dbManager.httpRoutes, {
+      db: katib.db,
+      service: katib.dbManager.service,
+      workRoot,
+    });
+    stderr.write(`dashboard: ${dashboard.urlFor(katib.dbManager.httpAddress)}\n`);
+  }
+  let ended = false;
   const abort = new AbortController();
   void shutdownSignal(() => process.exit(130)).then(() => {
-    say('interrupted: stopping trials (run the same command again to resume)');
+    say(
+      ended
+        ? 'stopping the dashboard'
+        : 'interrupted: stopping trials (run the same command again to resume)',
+    );
     abort.abort();
   });
   let final: Experiment;
@@ -86,6 +110,7 @@ export async function runExperiment(file: string, flags: RunFlags, context: CliC
       },
       sourceDir: path.dirname(path.resolve(file)),
       onEvent: (event) => {
+        dashboard?.notify(name);
         if (event.type === 'trial-ended') say(progressLine(event, experiment, maxTrials));
       },
     });
@@ -96,10 +121,24 @@ export async function runExperiment(file: string, flags: RunFlags, context: CliC
       throw err;
     }
     trials = await katib.experiments.listTrials(name);
+    if (dashboard) {
+      // The report now, then the dashboard stays up (read-only) until Ctrl-C.
+      ended = true;
+      stdout.write(
+        flags.output === 'json' ? `${JSON.stringify(final, null, 2)}\n` : finalReport(final, trials),
+      );
+      stderr.write(`experiment ${name} ended; the dashboard stays up until Ctrl-C\n`);
+      if (!abort.signal.aborted)
+        await new Promise((resolve) => abort.signal.addEventListener('abort', resolve));
+    }
   } finally {
+    dashboard?.close();
     await katib.close();
   }
-  stdout.write(flags.output === 'json' ? `${JSON.stringify(final, null, 2)}\n` : finalReport(final, trials));
+  if (!dashboard)
+    stdout.write(
+      flags.output === 'json' ? `${JSON.stringify(final, null, 2)}\n` : finalReport(final, trials),
+    );
   if (final.status?.conditions.some((c) => c.type === 'Failed' && c.status === 'True')) {
     throw new CliError(`experiment ${name} failed: ${final.status.conditions.at(-1)?.message ?? ''}`, 1);
   }

@@ -9,11 +9,17 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setCondition } from '../../src/api/conditions.js';
 import type { Trial } from '../../src/api/trial.js';
-import type { ExperimentDetail, ExperimentSummary, TrialDetail, TrialLogsReply, TrialSummary } from '../../src/ui/index.js';
+import type {
+  ExperimentDetail,
+  ExperimentSummary,
+  TrialDetail,
+  TrialLogsReply,
+  TrialSummary,
+} from '../../src/ui/index.js';
 import { testDatabases } from '../support/databases.js';
+import { buildDashboard } from './build.js';
 import { type DashboardServer, pushJson, SseReader, startDashboardServer } from './harness.js';
 import { seedExperiment, trainingExperiment } from './seed.js';
-import { buildDashboard } from './build.js';
 
 const databases = await testDatabases();
 
@@ -58,8 +64,15 @@ for (const database of databases) {
     it("serves an experiment with every trial's summary in one response", async () => {
       const d = await json<ExperimentDetail>('api/experiments/seeded');
       assert.equal(d.trials.length, 40);
-      assert.deepEqual(d.trials.map((t) => t.name), seededTrials, 'creation order');
-      assert.deepEqual(d.parameters.map((p) => p.name), ['lr', 'layers', 'dropout', 'optimizer']);
+      assert.deepEqual(
+        d.trials.map((t) => t.name),
+        seededTrials,
+        'creation order',
+      );
+      assert.deepEqual(
+        d.parameters.map((p) => p.name),
+        ['lr', 'layers', 'dropout', 'optimizer'],
+      );
       assert.equal(d.parameters[0]!.distribution, 'logUniform');
       assert.deepEqual(d.metricNames, ['loss', 'accuracy']);
       assert.match(d.specYaml, /kind: Experiment\n/);
@@ -68,7 +81,10 @@ for (const database of databases) {
       assert.equal(d.conditions.at(-1)!.type, 'Succeeded');
       const stored = (await server.katib.experiments.getTrial(seededTrials[3]!))!;
       const t = d.trials[3]!;
-      assert.deepEqual(t.params, stored.parameterAssignments.map((a) => a.value));
+      assert.deepEqual(
+        t.params,
+        stored.parameterAssignments.map((a) => a.value),
+      );
       const loss = stored.observation!.metrics.find((m) => m.name === 'loss')!;
       assert.equal(t.objective, Number(loss.min), 'minimize: the min of the log');
       assert.equal(t.metrics.accuracy, stored.observation!.metrics.find((m) => m.name === 'accuracy')!.max);
@@ -83,7 +99,7 @@ for (const database of databases) {
       assert.equal(((await res.json()) as ExperimentDetail).trials.length, 40);
     });
 
-    it("serves a trial with its observation log as one series per metric", async () => {
+    it('serves a trial with its observation log as one series per metric', async () => {
       const name = seededTrials[0]!;
       const d = await json<TrialDetail>(`api/trials/${name}`);
       const logs = await server.katib.db.observations.get(name);
@@ -91,8 +107,14 @@ for (const database of databases) {
       assert.equal(d.experiment.name, 'seeded');
       assert.deepEqual(Object.keys(d.series).sort(), ['accuracy', 'loss']);
       const loss = logs.filter((l) => l.name === 'loss');
-      assert.deepEqual(d.series.loss!.v, loss.map((l) => Number(l.value)));
-      assert.deepEqual(d.series.loss!.t, loss.map((l) => l.time / 1000));
+      assert.deepEqual(
+        d.series.loss!.v,
+        loss.map((l) => Number(l.value)),
+      );
+      assert.deepEqual(
+        d.series.loss!.t,
+        loss.map((l) => l.time / 1000),
+      );
     });
 
     it("tails the trial's stdout.log and says which log is missing", async () => {
@@ -142,10 +164,16 @@ for (const database of databases) {
     });
 
     it('is read-only by default: stop and delete are refused and change nothing', async () => {
-      const del = await get('api/experiments/seeded', { method: 'DELETE', headers: { 'x-katib-dashboard': '1' } });
+      const del = await get('api/experiments/seeded', {
+        method: 'DELETE',
+        headers: { 'x-katib-dashboard': '1' },
+      });
       assert.equal(del.status, 403);
       assert.match(((await del.json()) as { error: { message: string } }).error.message, /read-only/);
-      const stop = await get('api/experiments/seeded/stop', { method: 'POST', headers: { 'x-katib-dashboard': '1' } });
+      const stop = await get('api/experiments/seeded/stop', {
+        method: 'POST',
+        headers: { 'x-katib-dashboard': '1' },
+      });
       assert.equal(stop.status, 403);
       assert.ok(await server.katib.experiments.getExperiment('seeded'));
     });
@@ -170,15 +198,25 @@ for (const database of databases) {
         const seeded = `${base}api/experiments/seeded`;
         const noHeader = await fetch(seeded, { method: 'DELETE' });
         assert.equal(noHeader.status, 403, 'a cross-site form cannot send the header');
-        const noStop = await fetch(`${seeded}/stop`, { method: 'POST', headers: { 'x-katib-dashboard': '1' } });
+        const noStop = await fetch(`${seeded}/stop`, {
+          method: 'POST',
+          headers: { 'x-katib-dashboard': '1' },
+        });
         assert.equal(noStop.status, 403, 'no stop was given');
 
         await server.katib.experiments.createExperiment(trainingExperiment('busy'));
         await server.katib.experiments.updateExperimentStatus('busy', {
           ...zeroStatus(),
-          conditions: setCondition([], { type: 'Running', reason: 'ExperimentRunning', message: 'running' }, new Date().toISOString()),
+          conditions: setCondition(
+            [],
+            { type: 'Running', reason: 'ExperimentRunning', message: 'running' },
+            new Date().toISOString(),
+          ),
         });
-        const busy = await fetch(`${base}api/experiments/busy`, { method: 'DELETE', headers: { 'x-katib-dashboard': '1' } });
+        const busy = await fetch(`${base}api/experiments/busy`, {
+          method: 'DELETE',
+          headers: { 'x-katib-dashboard': '1' },
+        });
         assert.equal(busy.status, 409);
         assert.ok(await server.katib.experiments.getExperiment('busy'));
 
@@ -233,23 +271,45 @@ for (const database of databases) {
 
         const pushed = performance.now();
         await pushJson(server.origin, 'live-t1', { loss: 0.42, accuracy: 0.8 });
-        const current = (await experimentEvents.next('current', 1000)) as { trial: string; point: { value: number } }[];
+        const current = (await experimentEvents.next('current', 1000)) as {
+          trial: string;
+          point: { value: number };
+        }[];
         const latency = performance.now() - pushed;
-        assert.deepEqual(current.map((c) => [c.trial, c.point.value]), [['live-t1', 0.42]]);
+        assert.deepEqual(
+          current.map((c) => [c.trial, c.point.value]),
+          [['live-t1', 0.42]],
+        );
         const metrics = (await trialEvents.next('metrics', 1000)) as { name: string; v: number }[];
-        assert.deepEqual(metrics.map((m) => [m.name, m.v]).sort(), [['accuracy', 0.8], ['loss', 0.42]]);
+        assert.deepEqual(metrics.map((m) => [m.name, m.v]).sort(), [
+          ['accuracy', 0.8],
+          ['loss', 0.42],
+        ]);
         assert.ok(latency < 1000, `metric reached the stream in ${latency.toFixed(0)} ms`);
 
         const done: Trial = {
           ...trial,
-          conditions: setCondition(trial.conditions, { type: 'Succeeded', reason: 'TrialSucceeded', message: 'done' }, new Date().toISOString(), ['Running']),
+          conditions: setCondition(
+            trial.conditions,
+            { type: 'Succeeded', reason: 'TrialSucceeded', message: 'done' },
+            new Date().toISOString(),
+            ['Running'],
+          ),
           completionTime: new Date().toISOString(),
           observation: { metrics: [{ name: 'loss', min: '0.42', max: '0.42', latest: '0.42' }] },
         };
         await katib.experiments.updateTrial(done);
-        await katib.experiments.updateExperimentStatus('live', { ...zeroStatus(), trials: 1, trialsSucceeded: 1, conditions: [] });
+        await katib.experiments.updateExperimentStatus('live', {
+          ...zeroStatus(),
+          trials: 1,
+          trialsSucceeded: 1,
+          conditions: [],
+        });
         const changed = (await experimentEvents.next('trials', 2000)) as TrialSummary[];
-        assert.deepEqual(changed.map((t) => [t.name, t.state, t.objective]), [['live-t1', 'Succeeded', 0.42]]);
+        assert.deepEqual(
+          changed.map((t) => [t.name, t.state, t.objective]),
+          [['live-t1', 'Succeeded', 0.42]],
+        );
         const summary = (await experimentEvents.next('experiment', 2000)) as { summary: ExperimentSummary };
         assert.equal(summary.summary.succeeded, 1);
         const updated = (await trialEvents.next('trial', 2000)) as Trial;
@@ -267,7 +327,10 @@ for (const database of databases) {
         await server.katib.experiments.createExperiment(trainingExperiment('newcomer'));
         server.dashboard.notify();
         const added = (await list.next('experiments', 2000)) as ExperimentSummary[];
-        assert.deepEqual(added.map((e) => e.name), ['newcomer']);
+        assert.deepEqual(
+          added.map((e) => e.name),
+          ['newcomer'],
+        );
         await server.katib.experiments.deleteExperiment('newcomer');
         assert.deepEqual(await list.next('removed', 2000), ['newcomer']);
       } finally {
@@ -306,7 +369,11 @@ for (const database of databases) {
 
 function runningTrial(experimentName: string, name: string): Trial {
   const now = new Date().toISOString();
-  let conditions = setCondition<Trial['conditions'][number]['type']>([], { type: 'Created', reason: 'TrialCreated', message: 'created' }, now);
+  let conditions = setCondition<Trial['conditions'][number]['type']>(
+    [],
+    { type: 'Created', reason: 'TrialCreated', message: 'created' },
+    now,
+  );
   conditions = setCondition(conditions, { type: 'Running', reason: 'TrialRunning', message: 'running' }, now);
   return {
     name,

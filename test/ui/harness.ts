@@ -86,7 +86,10 @@ export class SseReader {
 
   constructor(url: string) {
     this.status = (async () => {
-      const res = await fetch(url, { signal: this.#controller.signal, headers: { accept: 'text/event-stream' } });
+      const res = await fetch(url, {
+        signal: this.#controller.signal,
+        headers: { accept: 'text/event-stream' },
+      });
       void this.#read(res);
       return res.status;
     })();
@@ -104,7 +107,10 @@ export class SseReader {
       if (at >= 0) return this.#events.splice(at, 1)[0]!.data;
       if (this.#ended) throw new Error(`stream ended before a "${name}" event`);
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no "${name}" event within ${timeoutMs} ms; got ${JSON.stringify(this.#events.map((e) => e.event))}`);
+      if (left <= 0)
+        throw new Error(
+          `no "${name}" event within ${timeoutMs} ms; got ${JSON.stringify(this.#events.map((e) => e.event))}`,
+        );
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.#waiters.push(() => {

@@ -6,9 +6,9 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { readLogTail } from '../../src/ui/log-tail.js';
 import { chartNumber, experimentSummary, seriesOf, trialSummary } from '../../src/ui/summaries.js';
-import type { TrialSummary } from '../../src/ui/wire.js';
 import { formatDuration, formatNumber, formatSeconds } from '../../src/ui/web/format.js';
 import { compareTrials, compileFilter } from '../../src/ui/web/trial-filter.js';
+import type { TrialSummary } from '../../src/ui/wire.js';
 import { trainingExperiment } from './seed.js';
 
 describe('chartNumber', () => {
@@ -74,7 +74,13 @@ describe('summaries', () => {
 
 describe('trials filter', () => {
   const fields = { parameters: ['lr', 'optimizer'], metrics: ['loss', 'accuracy'] };
-  const trial = (name: string, state: TrialSummary['state'], lr: string, optimizer: string, objective: number | null): TrialSummary => ({
+  const trial = (
+    name: string,
+    state: TrialSummary['state'],
+    lr: string,
+    optimizer: string,
+    objective: number | null,
+  ): TrialSummary => ({
     name,
     state,
     reason: '',
@@ -106,8 +112,14 @@ describe('trials filter', () => {
   }
   it('names an unknown field and ignores that word', () => {
     const f = compileFilter('bogus>1 adam', fields);
-    assert.match(f.error!, /unknown field "bogus"; fields: name, state, objective, lr, optimizer, loss, accuracy/);
-    assert.deepEqual(trials.filter(f.test).map((t) => t.name), ['a-1', 'a-4']);
+    assert.match(
+      f.error!,
+      /unknown field "bogus"; fields: name, state, objective, lr, optimizer, loss, accuracy/,
+    );
+    assert.deepEqual(
+      trials.filter(f.test).map((t) => t.name),
+      ['a-1', 'a-4'],
+    );
   });
   it('sorts numbers as numbers, empty values last in both directions', () => {
     const order = (key: string, descending: boolean) =>
@@ -142,11 +154,19 @@ describe('formatting', () => {
 describe('log tail', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'katib-tail-'));
   it('a missing file is null', async () => {
-    assert.deepEqual(await readLogTail(path.join(dir, 'none.log'), 100), { text: null, size: 0, truncated: false });
+    assert.deepEqual(await readLogTail(path.join(dir, 'none.log'), 100), {
+      text: null,
+      size: 0,
+      truncated: false,
+    });
   });
   it('a short file comes whole', async () => {
     writeFileSync(path.join(dir, 'a.log'), 'one\ntwo\n');
-    assert.deepEqual(await readLogTail(path.join(dir, 'a.log'), 100), { text: 'one\ntwo\n', size: 8, truncated: false });
+    assert.deepEqual(await readLogTail(path.join(dir, 'a.log'), 100), {
+      text: 'one\ntwo\n',
+      size: 8,
+      truncated: false,
+    });
   });
   it('a long one is cut at a line start, never inside a character', async () => {
     writeFileSync(path.join(dir, 'b.log'), 'ééééé\nsecond line\nthird\n');

@@ -25,6 +25,10 @@ export function register(program: Command, context: CliContext): void {
       'text',
     )
     .option('-q, --quiet', 'no progress lines on stderr')
+    .option(
+      '--ui [host:port]',
+      'serve the dashboard (read-only) while the experiment runs and after it ends, until Ctrl-C; prints its URL on stderr (default address: a free loopback port)',
+    )
     .addHelpText(
       'after',
       '\nExit codes: 0 the experiment Succeeded, 1 it Failed, 2 bad usage or an invalid file, 130 interrupted (resumable).',

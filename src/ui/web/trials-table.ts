@@ -7,6 +7,10 @@ import { compareTrials, compileFilter, type SortKey } from './trial-filter.js';
 
 // Beyond this many matching rows the table offers the rest on demand (the DOM, not the data, is the cost).
 const ROW_LIMIT = 2000;
+// Rows drawn at once, more than a screenful; the rest follow right after the first paint.
+const FIRST_ROWS = 120;
+// Live changes redraw the table at most this often (user actions redraw at the next frame).
+const LIVE_REDRAW_MS = 500;
 const STATES = ['Created', 'Running', 'Succeeded', 'EarlyStopped', 'Failed', 'MetricsUnavailable', 'Killed'];
 
 interface Column {
@@ -36,6 +40,9 @@ export class TrialsTable {
   #sort: { key: SortKey; descending: boolean } = { key: 'name', descending: false };
   #showAll = false;
   #frame = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #lastRender = 0;
+  #generation = 0;
 
   constructor(
     parameters: ParameterInfo[],
@@ -82,7 +89,7 @@ export class TrialsTable {
       'aria-label': 'Filter trials',
       oninput: (e: Event) => {
         this.#filterText = (e.target as HTMLInputElement).value;
-        this.schedule();
+        this.#redraw();
       },
     });
     const states = h(
@@ -91,7 +98,7 @@ export class TrialsTable {
         'aria-label': 'State',
         onchange: (e: Event) => {
           this.#state = (e.target as HTMLSelectElement).value;
-          this.schedule();
+          this.#redraw();
         },
       },
       h('option', { value: '' }, 'All states'),
@@ -106,14 +113,14 @@ export class TrialsTable {
       hidden: true,
       onclick: () => {
         this.#showAll = true;
-        this.schedule();
+        this.#redraw();
       },
     });
     this.#head.addEventListener('click', (e) => {
       const key = (e.target as HTMLElement).closest('th')?.dataset.key;
       if (!key) return;
       this.#sort = { key, descending: this.#sort.key === key ? !this.#sort.descending : key === 'started' };
-      this.schedule();
+      this.#redraw();
     });
     this.el = h(
       'div',
@@ -144,11 +151,15 @@ export class TrialsTable {
     this.schedule();
   }
 
+  /** A running trial's latest value: its cell changes in place (the order follows at the next redraw). */
   setCurrent(name: string, point: NonNullable<TrialSummary['current']>): void {
     const t = this.#trials.get(name);
     if (t?.state !== 'Running') return;
-    this.#trials.set(name, { ...t, current: point });
-    this.schedule();
+    const updated = { ...t, current: point };
+    this.#trials.set(name, updated);
+    const at = this.#columns.findIndex((c) => c.key === 'objective');
+    const cell = this.#body.querySelector(`tr[data-trial="${CSS.escape(name)}"]`)?.children[at];
+    if (cell) cell.innerHTML = objectiveCell(updated);
   }
 
   get(name: string): TrialSummary | undefined {
@@ -159,7 +170,17 @@ export class TrialsTable {
     return [...this.#trials.values()];
   }
 
+  /** A redraw for live changes: soon, but not more often than every LIVE_REDRAW_MS. */
   schedule(): void {
+    if (this.#frame !== 0 || this.#timer !== undefined) return;
+    const wait = Math.max(0, this.#lastRender + LIVE_REDRAW_MS - performance.now());
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#redraw();
+    }, wait);
+  }
+
+  #redraw(): void {
     if (this.#frame !== 0) return;
     this.#frame = requestAnimationFrame(() => this.render());
   }
@@ -167,6 +188,9 @@ export class TrialsTable {
   render(): void {
     if (this.#frame !== 0) cancelAnimationFrame(this.#frame);
     this.#frame = 0;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#lastRender = performance.now();
     const filter = compileFilter(this.#filterText, this.#fields);
     this.#error.hidden = !filter.error;
     this.#error.textContent = filter.error ?? '';
@@ -195,18 +219,37 @@ export class TrialsTable {
         ),
       ),
     );
+    const generation = ++this.#generation;
+    this.#body.innerHTML =
+      shown.length === 0
+        ? `<tr><td class="empty" colspan="${this.#columns.length}">${this.#trials.size === 0 ? 'No trials yet.' : 'No trial matches the filter.'}</td></tr>`
+        : this.#rowsHtml(shown.slice(0, FIRST_ROWS));
+    const done = (): void => {
+      this.el.dataset.rows = String(shown.length);
+    };
+    if (shown.length > FIRST_ROWS) {
+      delete this.el.dataset.rows;
+      // After the first paint: the screenful shows at once, the rest of a big table comes next.
+      requestAnimationFrame(() =>
+        setTimeout(() => {
+          if (generation !== this.#generation) return;
+          this.#body.insertAdjacentHTML('beforeend', this.#rowsHtml(shown.slice(FIRST_ROWS)));
+          done();
+        }, 0),
+      );
+    } else done();
+    this.#more.hidden = shown.length === rows.length;
+    this.#more.textContent = `Show all ${rows.length} trials`;
+  }
+
+  #rowsHtml(trials: readonly TrialSummary[]): string {
     let html = '';
-    for (const t of shown) {
+    for (const t of trials) {
       html += `<tr data-trial="${escapeHtml(t.name)}">`;
       for (const c of this.#columns) html += `<td${c.numeric ? ' class="num"' : ''}>${c.cell(t)}</td>`;
       html += '</tr>';
     }
-    if (shown.length === 0) {
-      html = `<tr><td class="empty" colspan="${this.#columns.length}">${this.#trials.size === 0 ? 'No trials yet.' : 'No trial matches the filter.'}</td></tr>`;
-    }
-    this.#body.innerHTML = html;
-    this.#more.hidden = shown.length === rows.length;
-    this.#more.textContent = `Show all ${rows.length} trials`;
+    return html;
   }
 }
 

@@ -51,7 +51,7 @@ export function palette(): { text: string; muted: string; grid: string; accent: 
 /**
  * An echarts chart in `el` that follows the colour scheme (re-created with the other theme when it
  * changes) and the element's size. `set` replaces the whole option; `el.dataset.points` tells how
- * many data points it shows (the browser tests read it).
+ * many data points it shows and `el.dataset.draws` how often it was drawn (the browser tests read them).
  */
 export class Chart {
   readonly el: HTMLElement;
@@ -75,9 +75,11 @@ export class Chart {
   }
 
   set(option: ChartOption, points: number): void {
-    this.#option = { backgroundColor: 'transparent', animation: points <= 200, ...option };
+    // No animation: every change redraws the whole option, and a live chart would keep restarting it.
+    this.#option = { backgroundColor: 'transparent', animation: false, ...option };
     this.#chart.setOption(this.#option, true);
     this.el.dataset.points = String(points);
+    this.el.dataset.draws = String(Number(this.el.dataset.draws ?? 0) + 1);
   }
 
   on(event: string, handler: (params: unknown) => void): void {

@@ -16,6 +16,7 @@ export function objectiveOption(
 ): { option: ChartOption; points: number } {
   const ended: Point[] = [];
   const stopped: Point[] = [];
+  const failed: Point[] = [];
   const running: Point[] = [];
   // The axis starts with the first trial, so a young experiment's few points are not squeezed together.
   let since = Number.POSITIVE_INFINITY;
@@ -23,12 +24,12 @@ export function objectiveOption(
     if (t.started) since = Math.min(since, Date.parse(t.started));
     if (t.objective !== null && t.completed) {
       const p: Point = [Date.parse(t.completed), t.objective, t.name, t.state];
-      (t.state === 'Succeeded' ? ended : stopped).push(p);
+      (t.state === 'Succeeded' ? ended : t.state === 'EarlyStopped' ? stopped : failed).push(p);
     } else if (t.state === 'Running' && t.current) {
       running.push([t.current.time, t.current.value, t.name, t.state]);
     }
   }
-  const all = [...ended, ...stopped].sort((a, b) => a[0] - b[0]);
+  const all = [...ended, ...stopped, ...failed].sort((a, b) => a[0] - b[0]);
   const minimize = objective.type === 'minimize';
   const best: [number, number][] = [];
   let bestValue: number | undefined;
@@ -62,6 +63,7 @@ export function objectiveOption(
         data: [
           ...(ended.length > 0 ? ['Succeeded'] : []),
           ...(stopped.length > 0 ? ['Early stopped'] : []),
+          ...(failed.length > 0 ? ['Failed, killed'] : []),
           ...(running.length > 0 ? ['Running (latest)'] : []),
           ...(best.length > 0 ? ['Best so far'] : []),
         ],
@@ -85,6 +87,7 @@ export function objectiveOption(
       series: [
         scatter('Succeeded', ended, colors.accent),
         scatter('Early stopped', stopped, '#d97706'),
+        scatter('Failed, killed', failed, colors.muted),
         scatter('Running (latest)', running, '#0891b2', true),
         {
           name: 'Best so far',

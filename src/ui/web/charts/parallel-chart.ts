@@ -74,22 +74,9 @@ export function parallelOption(
         },
       },
       parallelAxis: axis,
-      visualMap: {
-        type: 'continuous',
-        dimension: parameters.length,
-        ...range,
-        right: 24,
-        top: 'middle',
-        itemHeight: 160,
-        calculable: true,
-        precision: 3,
-        text: [
-          objective.type === 'minimize' ? 'worse' : 'better',
-          objective.type === 'minimize' ? 'better' : 'worse',
-        ],
-        textStyle: { color: colors.muted },
-        inRange: { color: objective.type === 'minimize' ? GOOD_TO_BAD : [...GOOD_TO_BAD].reverse() },
-      },
+      ...(rows.length === 0
+        ? {}
+        : { visualMap: visualMap(parameters.length, range, objective, colors.muted) }),
       series: [
         {
           type: 'parallel',
@@ -101,5 +88,28 @@ export function parallelOption(
         },
       ],
     },
+  };
+}
+
+/** Colours lines by the objective (dimension `dimension`), the best end always blue. */
+function visualMap(
+  dimension: number,
+  range: { min: number; max: number },
+  objective: ExperimentSummary['objective'],
+  muted: string,
+): Record<string, unknown> {
+  const minimize = objective.type === 'minimize';
+  return {
+    type: 'continuous',
+    dimension,
+    ...range,
+    right: 24,
+    top: 'middle',
+    itemHeight: 160,
+    calculable: true,
+    precision: 3,
+    text: [minimize ? 'worse' : 'better', minimize ? 'better' : 'worse'],
+    textStyle: { color: muted },
+    inRange: { color: minimize ? GOOD_TO_BAD : [...GOOD_TO_BAD].reverse() },
   };
 }

@@ -119,7 +119,12 @@ export function trialPage(main: HTMLElement, name: string, context: PageContext)
           row('Started', formatTime(t.startTime)),
           row('Completed', formatTime(t.completionTime)),
           row('Duration', t.startTime ? formatDuration(t.startTime, t.completionTime) : ''),
-          t.runtime ? row('Process', `pid ${t.runtime.pid ?? '?'}, attempt ${t.runtime.attempt}`) : null,
+          t.runtime
+            ? row(
+                'Process',
+                `${t.runtime.pid !== undefined ? `pid ${t.runtime.pid}, ` : ''}attempt ${t.runtime.attempt}`,
+              )
+            : null,
           ...Object.entries(t.labels).map(([k, v]) => row(k, v)),
         ),
       ),
@@ -341,8 +346,9 @@ export function trialPage(main: HTMLElement, name: string, context: PageContext)
   };
 }
 
-function row(label: string, value: string): HTMLTableRowElement {
-  return h('tr', {}, h('th', {}, label), h('td', {}, value));
+/** A label and its value; nothing when there is no value. */
+function row(label: string, value: string): HTMLTableRowElement | null {
+  return value === '' ? null : h('tr', {}, h('th', {}, label), h('td', {}, value));
 }
 
 function currentState(trial: Trial): string {
