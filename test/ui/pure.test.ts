@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { RefreshLoop } from '../../src/ui/live/refresh-loop.js';
 import { readLogTail } from '../../src/ui/log-tail.js';
 import { chartNumber, experimentSummary, seriesOf, trialSummary } from '../../src/ui/summaries.js';
 import { formatDuration, formatNumber, formatSeconds } from '../../src/ui/web/format.js';
@@ -172,5 +173,36 @@ describe('log tail', () => {
     writeFileSync(path.join(dir, 'b.log'), 'ééééé\nsecond line\nthird\n');
     const tail = await readLogTail(path.join(dir, 'b.log'), 16);
     assert.deepEqual(tail, { text: 'third\n', size: 29, truncated: true });
+  });
+});
+
+describe('refresh loop', () => {
+  it('coalesces a burst of pokes, runs one at a time, and survives a failing run', async () => {
+    let runs = 0;
+    let inside = 0;
+    let overlapped = false;
+    const errors: unknown[] = [];
+    const loop = new RefreshLoop(
+      async () => {
+        runs++;
+        inside++;
+        overlapped ||= inside > 1;
+        await new Promise((r) => setTimeout(r, 20));
+        inside--;
+        if (runs === 2) throw new Error('database away');
+      },
+      60_000,
+      (err) => errors.push(err),
+    );
+    await loop.start();
+    for (let i = 0; i < 50; i++) loop.poke();
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(runs, 2, 'the burst became one more run');
+    assert.equal(errors.length, 1);
+    loop.poke();
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(runs, 3, 'still running after the failure');
+    assert.equal(overlapped, false);
+    loop.stop();
   });
 });

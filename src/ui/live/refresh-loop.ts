@@ -1,8 +1,12 @@
 /**
  * Runs `refresh` every `intervalMs`, one run at a time; `poke` asks for a run as soon as the
- * current one (if any) has finished. A rejected run is reported to `onError` and the loop goes on
- * (a database that is down for a while must not stop live updates for good).
+ * current one (if any) has finished, but never sooner than MIN_GAP_MS after the previous run
+ * ended (a burst of pokes costs a few runs, not one per poke). A rejected run is reported to
+ * `onError` and the loop goes on (a database that is down for a while must not stop live updates
+ * for good).
  */
+const MIN_GAP_MS = 200;
+
 export class RefreshLoop {
   readonly #refresh: () => Promise<void>;
   readonly #intervalMs: number;
@@ -11,6 +15,7 @@ export class RefreshLoop {
   #running: Promise<void> | undefined;
   #again = false;
   #stopped = false;
+  #lastEnd = Number.NEGATIVE_INFINITY;
 
   constructor(refresh: () => Promise<void>, intervalMs: number, onError: (err: unknown) => void) {
     this.#refresh = refresh;
@@ -30,7 +35,11 @@ export class RefreshLoop {
       this.#again = true;
       return;
     }
-    this.#schedule(0);
+    this.#schedule(this.#gap());
+  }
+
+  #gap(): number {
+    return Math.max(0, this.#lastEnd + MIN_GAP_MS - performance.now());
   }
 
   stop(): void {
@@ -56,10 +65,11 @@ export class RefreshLoop {
         this.#onError(err);
       } finally {
         this.#running = undefined;
+        this.#lastEnd = performance.now();
         if (!this.#stopped) {
           const again = this.#again;
           this.#again = false;
-          this.#schedule(again ? 0 : this.#intervalMs);
+          this.#schedule(again ? this.#gap() : this.#intervalMs);
         }
       }
     })();
