@@ -9,6 +9,7 @@ import { trialEnv } from './clean-env.js';
 import { OutputTail } from './output-tail.js';
 import { signalGroup, waitGroupGone } from './process-group.js';
 import { describeSpawnError } from './spawn-errors.js';
+import type { SpawnThread, ThreadChild } from './spawn-thread.js';
 import type { LineListener, RunningTrial, TrialExit, TrialRunSpec } from './trial-runner.js';
 
 /** Settings of the local runner, all with defaults (see each). */
@@ -33,12 +34,14 @@ export interface LocalRunnerSettings {
 
 type Stream = 'stdout' | 'stderr';
 type Outcome = Pick<TrialExit, 'exitCode' | 'signal'>;
+/** What the runner uses of a started process: a ChildProcess, or one started by a SpawnThread. */
+type Child = Pick<ChildProcess, 'pid' | 'on' | 'once' | 'stdout' | 'stderr'> | ThreadChild;
 
 /** One trial run as a local process group; see LocalTrialRunner for the contract. */
 export class LocalTrial implements RunningTrial {
   private readonly listeners: LineListener[] = [];
   private readonly tail: OutputTail;
-  private child: ChildProcess | undefined;
+  private child: Child | undefined;
   private killedBy: TrialExit['killedBy'];
   private cancelled = false;
   private exited = false;
@@ -51,6 +54,8 @@ export class LocalTrial implements RunningTrial {
     private readonly spec: TrialRunSpec,
     private readonly settings: LocalRunnerSettings,
     signal?: AbortSignal,
+    /** Where processes are started (off this thread); without one, spawn() here. */
+    private readonly spawner?: SpawnThread,
   ) {
     this.tail = new OutputTail(settings.tailBytes);
     this.done = this.run(signal);
@@ -158,22 +163,24 @@ export class LocalTrial implements RunningTrial {
   }
 
   /** Starts the process in its own group; a message when it could not start. */
-  private async spawn(env: Record<string, string>): Promise<ChildProcess | string> {
+  private async spawn(env: Record<string, string>): Promise<Child | string> {
     const [program, ...args] = this.spec.command as [string, ...string[]];
-    let child: ChildProcess;
+    let child: Child;
     try {
-      child = spawn(program, args, {
-        cwd: this.spec.workingDir,
-        env,
-        detached: true,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      child = this.spawner
+        ? this.spawner.spawn(program, args, { cwd: this.spec.workingDir, env })
+        : spawn(program, args, {
+            cwd: this.spec.workingDir,
+            env,
+            detached: true,
+            stdio: ['ignore', 'pipe', 'pipe'],
+          });
     } catch (err) {
       return describeSpawnError(err, program, env.PATH);
     }
     const failed = await new Promise<Error | undefined>((resolve) => {
       child.once('spawn', () => resolve(undefined));
-      child.once('error', resolve);
+      child.once('error', (err: Error) => resolve(err));
     });
     if (failed) return describeSpawnError(failed, program, env.PATH);
     child.on('error', () => {}); // later errors (a failed kill) are handled where they happen
@@ -181,7 +188,7 @@ export class LocalTrial implements RunningTrial {
     return child;
   }
 
-  private async supervise(child: ChildProcess, logs: BoundedLogFile[]): Promise<Outcome> {
+  private async supervise(child: Child, logs: BoundedLogFile[]): Promise<Outcome> {
     const pgid = child.pid!;
     if (this.spec.timeoutSeconds !== undefined) {
       this.after(this.spec.timeoutSeconds * 1000, () => this.end('timeout'));
@@ -197,7 +204,9 @@ export class LocalTrial implements RunningTrial {
     ];
     const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
     const outcome = await new Promise<Outcome>((resolve) =>
-      child.once('exit', (exitCode, signal) => resolve({ exitCode, signal })),
+      child.once('exit', (exitCode: number | null, signal: NodeJS.Signals | null) =>
+        resolve({ exitCode, signal }),
+      ),
     );
     this.exited = true;
     this.lastActivity = Date.now();
