@@ -2,7 +2,7 @@
 // Builds the dashboard's web client (src/ui/web) into dist/ui/assets: app.js and app.css bundled
 // by esbuild (echarts included), index.html and the icon copied. `npm run build` runs it after tsc;
 // `--out DIR` writes elsewhere; `--dev` skips minifying and adds source maps.
-import { copyFile, mkdir, rm } from 'node:fs/promises';
+import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -14,11 +14,13 @@ const dev = process.argv.includes('--dev');
 const out = at >= 0 ? path.resolve(process.argv[at + 1] ?? '') : path.join(root, 'dist/ui/assets');
 
 const started = performance.now();
-await rm(out, { recursive: true, force: true });
-await mkdir(out, { recursive: true });
+// Built beside and swapped in, so that a running dashboard never reads a half-written folder.
+const next = `${out}.next-${process.pid}`;
+await rm(next, { recursive: true, force: true });
+await mkdir(next, { recursive: true });
 const result = await build({
   entryPoints: { app: path.join(web, 'main.ts') },
-  outdir: out,
+  outdir: next,
   bundle: true,
   format: 'esm',
   platform: 'browser',
@@ -29,7 +31,9 @@ const result = await build({
   metafile: true,
   logLevel: 'warning',
 });
-await Promise.all(['index.html', 'favicon.svg'].map((f) => copyFile(path.join(web, f), path.join(out, f))));
+await Promise.all(['index.html', 'favicon.svg'].map((f) => copyFile(path.join(web, f), path.join(next, f))));
+await rm(out, { recursive: true, force: true });
+await rename(next, out);
 const sizes = Object.entries(result.metafile.outputs)
   .filter(([file]) => !file.endsWith('.map'))
   .map(([file, o]) => `${path.basename(file)} ${(o.bytes / 1024).toFixed(0)} KiB`);

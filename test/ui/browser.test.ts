@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import type { Trial } from '../../src/api/trial.js';
 import { trialState } from '../../src/controller/index.js';
+import { mountDashboard } from '../../src/ui/index.js';
 import { experiment, sh } from '../controller/harness.js';
 import { type Browser, CHROMIUM_MISSING, launchBrowser, openAndMeasure, watchErrors } from './browser.js';
 import { buildDashboard } from './build.js';
@@ -264,6 +265,45 @@ describe('dashboard in chromium', { skip: CHROMIUM_MISSING }, () => {
     await page.waitForFunction(() => document.documentElement.dataset.rendered === 'experiment');
     assert.equal(await page.evaluate(() => (window as unknown as { marker?: number }).marker), 1);
     assert.deepEqual(errors, []);
+  });
+
+  it('deletes an experiment from a dashboard mounted writable, after a confirmation', async () => {
+    const { katib } = server;
+    await seedExperiment(katib.db, { name: 'scratch', trials: 3, reports: 2 });
+    const admin = mountDashboard(katib.dbManager.httpRoutes!, {
+      db: katib.db,
+      service: katib.dbManager.service,
+      writable: true,
+      prefix: '/admin',
+    });
+    try {
+      await openAndMeasure(page, `${server.origin}/admin/experiments/scratch`, 'experiment');
+      const dialogs: string[] = [];
+      page.once('dialog', (d) => {
+        dialogs.push(d.message());
+        void d.accept();
+      });
+      await page.locator('.actions button', { hasText: 'Delete' }).click();
+      await page.waitForFunction(() => document.documentElement.dataset.rendered === 'experiments');
+      assert.match(dialogs[0] ?? '', /Delete experiment scratch\?/);
+      assert.equal(new URL(page.url()).pathname, '/admin/');
+      assert.equal(await page.locator('tr[data-experiment="scratch"]').count(), 0);
+      assert.equal(await katib.experiments.getExperiment('scratch'), undefined);
+      assert.deepEqual(errors, []);
+    } finally {
+      admin.close();
+    }
+  });
+
+  it('says so when an experiment does not exist', async () => {
+    await page.goto(`${server.url}experiments/no-such-thing`);
+    await page.locator('p.error').waitFor();
+    assert.match(
+      (await page.locator('p.error').textContent()) ?? '',
+      /Cannot load experiment no-such-thing: experiment "no-such-thing" does not exist/,
+    );
+    assert.equal(await page.locator('#live').textContent(), 'not live');
+    errors.length = 0; // the refused stream and the 404 are logged by the browser
   });
 
   async function shot(name: string): Promise<void> {
