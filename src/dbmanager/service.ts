@@ -7,12 +7,17 @@ import {
   type GetObservationLogReply,
   GetObservationLogReplySchema,
   type GetObservationLogRequest,
-  type ReportObservationLogRequest,
   type MetricLog as WireMetricLog,
 } from '../gen/api/v1/beta1/api_pb.js';
 import type { ObservationStore } from '../store/observation-store.js';
 import { GroupCommitter } from './group-commit.js';
-import { validateDelete, validateGet, validateLogs, validateReport } from './validate.js';
+import {
+  type ReportRequestShape,
+  validateDelete,
+  validateGet,
+  validateLogs,
+  validateReport,
+} from './validate.js';
 
 /** Called after logs were committed, whoever wrote them; must not throw (errors are ignored). */
 export type ReportListener = (trialName: string, logs: readonly MetricLog[]) => void;
@@ -56,7 +61,8 @@ export class DbManagerService {
     this.#onStoreFault = options.onStoreFault ?? (() => {});
   }
 
-  async reportObservationLog(req: ReportObservationLogRequest): Promise<void> {
+  /** Takes the generated message or decodeReportRequest's plain objects. */
+  async reportObservationLog(req: ReportRequestShape): Promise<void> {
     const { trialName, logs } = validateReport(req, this.#now);
     await this.#write(trialName, logs, 'ReportObservationLog');
   }

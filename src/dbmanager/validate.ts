@@ -1,12 +1,19 @@
 import { invalidArgument, KatibError } from '../api/errors.js';
 import { type MetricLog, type ObservationQuery, UNAVAILABLE_VALUE } from '../api/observation.js';
-import { type EpochMicros, parseRfc3339 } from '../api/time.js';
-import type {
-  DeleteObservationLogRequest,
-  GetObservationLogRequest,
-  ReportObservationLogRequest,
-} from '../gen/api/v1/beta1/api_pb.js';
+import { type EpochMicros, parseRfc3339, tryParseRfc3339 } from '../api/time.js';
+import type { DeleteObservationLogRequest, GetObservationLogRequest } from '../gen/api/v1/beta1/api_pb.js';
 import { MAX_METRIC_LOGS_PER_REQUEST, MAX_NAME_LENGTH, MAX_VALUE_LENGTH } from './limits.js';
+
+/**
+ * What validateReport reads of a ReportObservationLog request: the generated message, or the
+ * plain objects of decodeReportRequest.
+ */
+export interface ReportRequestShape {
+  trialName: string;
+  observationLog?: {
+    metricLogs: { timeStamp: string; metric?: { name: string; value: string } }[];
+  };
+}
 
 /** A checked ReportObservationLog request, ready for the store. */
 export interface ValidReport {
@@ -29,7 +36,7 @@ const UNSTORABLE = /[\u0000\p{Cs}]/u;
  * KatibError naming the first bad field. An empty time stamp means `now` (one instant for the
  * whole request); Katib silently drops such logs.
  */
-export function validateReport(req: ReportObservationLogRequest, now: () => EpochMicros): ValidReport {
+export function validateReport(req: ReportRequestShape, now: () => EpochMicros): ValidReport {
   const trialName = checkName('trial_name', req.trialName);
   const observationLog = req.observationLog;
   if (observationLog === undefined) {
@@ -50,6 +57,7 @@ export function validateReport(req: ReportObservationLogRequest, now: () => Epoc
   let lastStamp = '';
   let lastTime = 0;
   let nowTime: EpochMicros | undefined;
+  const stamps = new StampCache();
   for (let i = 0; i < count; i++) {
     const metricLog = metricLogs[i]!;
     const metric = metricLog.metric;
@@ -66,7 +74,7 @@ export function validateReport(req: ReportObservationLogRequest, now: () => Epoc
     if (stamp === lastStamp && lastStamp !== '') time = lastTime;
     else if (stamp === '') time = nowTime ??= now();
     else {
-      time = parseRfc3339(stamp, `observation_log.metric_logs[${i}].time_stamp`);
+      time = stamps.parse(stamp, i);
       lastStamp = stamp;
       lastTime = time;
     }
@@ -74,6 +82,55 @@ export function validateReport(req: ReportObservationLogRequest, now: () => Epoc
   }
   return { trialName, logs };
 }
+
+/**
+ * RFC 3339 parsing for a batch whose stamps differ only in their fraction, as a trial's do
+ * (`2026-01-02T03:04:05.123456Z`, one per point): the part up to the seconds changes once a
+ * second, so its value is kept and only the fraction digits are read. Measured here, 2,000-log
+ * requests: parseRfc3339 for every stamp was 0.3 us of the ~2.5 us of server CPU per point.
+ * Anything else goes through parseRfc3339, whose result this equals.
+ */
+class StampCache {
+  /** `2026-01-02T03:04:05.` of the last stamp parsed in full, or '' */
+  #prefix = '';
+  #base = 0;
+
+  parse(stamp: string, index: number): EpochMicros {
+    const length = stamp.length;
+    const prefix = this.#prefix;
+    if (
+      prefix !== '' &&
+      length >= 22 &&
+      length <= 30 &&
+      stamp.charCodeAt(length - 1) === 90 &&
+      stamp.startsWith(prefix)
+    ) {
+      let micros = 0;
+      let digits = true;
+      for (let k = 20; k < length - 1; k++) {
+        const d = stamp.charCodeAt(k) - 48;
+        if (d < 0 || d > 9) {
+          digits = false;
+          break;
+        }
+        if (k < 26) micros = micros * 10 + d;
+      }
+      if (digits) return this.#base + micros * FRACTION_SCALE[Math.min(length - 21, 6)]!;
+    }
+    const time = parseRfc3339(stamp, `observation_log.metric_logs[${index}].time_stamp`);
+    if (length >= 22 && stamp.charCodeAt(19) === 46 && stamp.charCodeAt(length - 1) === 90) {
+      const base = tryParseRfc3339(`${stamp.slice(0, 19)}Z`);
+      if (base !== undefined) {
+        this.#prefix = stamp.slice(0, 20);
+        this.#base = base;
+      }
+    }
+    return time;
+  }
+}
+
+/** Microseconds per unit of the fraction's last digit, by number of digits read (at most 6). */
+const FRACTION_SCALE = [0, 100_000, 10_000, 1_000, 100, 10, 1];
 
 /**
  * Checks logs written in-process (pull collectors, the controller) by the same rules as a
