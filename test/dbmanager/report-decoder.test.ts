@@ -128,7 +128,7 @@ const value = fc.oneof(
 const text = (arb: fc.Arbitrary<string>) =>
   fc.oneof(
     { weight: 9, arbitrary: arb.map(utf8) },
-    { weight: 1, arbitrary: fc.constantFrom([0xff], [0x61, 0xc3]) },
+    { weight: 1, arbitrary: fc.constantFrom<number[]>([0xff], [0x61, 0xc3]) },
   );
 
 const metric = fc
