@@ -3,7 +3,7 @@ import pino from 'pino';
 import { KatibError } from '../api/errors.js';
 import { startKatibServer } from '../server/index.js';
 import { dbUrlFromKatibEnv, parseDbUrl, redactUrl } from '../store/index.js';
-import { type CliContext, CliError } from './context.js';
+import { type CliContext, CliError, usageError } from './context.js';
 import { flagOrEnv, listenAddress, positiveSeconds, type Setting } from './options.js';
 import { shutdownSignal } from './signals.js';
 
@@ -13,6 +13,8 @@ export interface ServerFlags {
   db?: string;
   workDir?: string;
   dbConnectTimeout?: string;
+  runner?: string;
+  namespace?: string;
 }
 
 /**
@@ -48,7 +50,14 @@ export async function runServer(flags: ServerFlags, context: CliContext): Promis
     throw new CliError(`${dbUrl.source === 'default' ? '--db' : dbUrl.source}: ${message}`, 2);
   }
 
+  const runnerKind = flagOrEnv('--runner', flags.runner, env, 'KATIB_RUNNER', 'local');
+  if (runnerKind.value !== 'local' && runnerKind.value !== 'kubernetes')
+    throw usageError(runnerKind.source, runnerKind.value, 'must be local or kubernetes');
+  const namespace = flagOrEnv('--namespace', flags.namespace, env, 'KATIB_NAMESPACE', '');
+
   const logger = pino({ name: 'katib-server', level: env.KATIB_LOG_LEVEL || 'info' }, pino.destination(1));
+  const runner =
+    runnerKind.value === 'kubernetes' ? await kubernetesRunner(namespace.value, env, logger) : undefined;
   const signal = shutdownSignal((again) => {
     logger.warn({ signal: again }, 'second signal: exiting without waiting');
     process.exit(1);
@@ -62,6 +71,7 @@ export async function runServer(flags: ServerFlags, context: CliContext): Promis
       httpListen,
       logger,
       connectTimeoutSeconds,
+      ...(runner ? { runner } : {}),
     });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
@@ -74,6 +84,7 @@ export async function runServer(flags: ServerFlags, context: CliContext): Promis
       httpAddress: server.httpAddress,
       database: redactUrl(dbUrl.value),
       workDir: workRoot,
+      runner: runner ? `kubernetes (${runner.server}, namespace ${runner.namespace})` : 'local',
       resumed: server.resumed,
     },
     'katib server ready',
@@ -82,6 +93,42 @@ export async function runServer(flags: ServerFlags, context: CliContext): Promis
   logger.info({ signal: received }, 'shutting down: stopping trials (they resume at the next start)');
   await server.close();
   logger.info('katib server stopped');
+}
+
+/**
+ * The Kubernetes runner for `--runner kubernetes`, checked against its API server before anything
+ * starts (exit 1 naming the server when it cannot be used). Trials reach the DB manager through
+ * its Service, katib-db-manager in the runner's namespace, unless KATIB_TRIAL_DB_MANAGER_ADDRESS
+ * (and ..._HTTP_ADDRESS) say otherwise.
+ */
+async function kubernetesRunner(
+  namespace: string,
+  env: CliContext['env'],
+  logger: pino.Logger,
+): Promise<import('../runner/kubernetes/index.js').KubernetesTrialRunner> {
+  const { KubeConfig } = await import('@kubernetes/client-node');
+  const { KubernetesTrialRunner } = await import('../runner/kubernetes/index.js');
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromDefault();
+  const context = kubeConfig.getContextObject(kubeConfig.getCurrentContext());
+  const service = `katib-db-manager.${namespace || context?.namespace || 'default'}.svc`;
+  const runner = new KubernetesTrialRunner({
+    kubeConfig,
+    ...(namespace ? { namespace } : {}),
+    dbManagerAddress: env.KATIB_TRIAL_DB_MANAGER_ADDRESS || `${service}:6789`,
+    dbManagerHttpAddress: env.KATIB_TRIAL_DB_MANAGER_HTTP_ADDRESS || `${service}:8080`,
+    onWarning: (message) => logger.warn(message),
+  });
+  try {
+    await runner.probe();
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    throw new CliError(
+      `--runner kubernetes: cannot use the Kubernetes API at ${runner.server}: ${message}`,
+      1,
+    );
+  }
+  return runner;
 }
 
 /** --db, else KATIB_DB_URL, else Katib's own DB_* variables, else an SQLite file here. */

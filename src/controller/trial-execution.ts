@@ -5,14 +5,20 @@
  * module only reports what happened.
  */
 import path from 'node:path';
-import type { Experiment } from '../api/experiment.js';
+import type { Experiment, MetricsCollectorSpec } from '../api/experiment.js';
 import type { MetricLog, ObservationMetric } from '../api/observation.js';
 import { UNAVAILABLE_VALUE } from '../api/observation.js';
 import { nowMicros } from '../api/time.js';
 import type { Trial, TrialConditionType } from '../api/trial.js';
 import { metricNamesOf, observationOf, startCollector } from '../collector/index.js';
 import { injectLocalTrial } from '../injection/index.js';
-import type { RunningTrial, TrialExit, TrialRunner } from '../runner/index.js';
+import {
+  kubernetesRunSpec,
+  type RunningTrial,
+  type TrialExit,
+  type TrialRunner,
+  type TrialRunSpec,
+} from '../runner/index.js';
 import { localCommandOf, substituteTrialTemplate } from '../spec/index.js';
 import type { ObservationStore } from '../store/observation-store.js';
 import { withPythonHelper } from './python-helper.js';
@@ -76,65 +82,28 @@ export interface TrialHandle {
 
 /**
  * Starts `trial` (which must already be stored as Created/Running). Throws a KatibError only for
- * a template that cannot become a local command; everything that happens at run time becomes an
- * outcome.
+ * a template that cannot become a local command (local runner) or a collector the Kubernetes
+ * runner cannot serve; everything that happens at run time becomes an outcome.
  */
 export function startTrialExecution(ctx: TrialExecutionContext, trial: Trial): TrialHandle {
   const { experiment } = ctx;
   const spec = experiment.spec;
   const trialSpec = substituteTrialTemplate(experiment, {
     trialName: trial.name,
-    namespace: experiment.metadata.namespace,
+    namespace: experiment.metadata.namespace ?? ctx.runner.namespace,
     assignments: trial.parameterAssignments,
   });
-  const local = localCommandOf(trialSpec, spec.trialTemplate.primaryContainerName);
-  const sourceDir = ctx.sourceDir ?? process.cwd();
   const trialDir = path.resolve(ctx.workRoot, trial.name);
-  const workingDir = local.workingDir ? path.resolve(sourceDir, local.workingDir) : trialDir;
-  const env: Record<string, string> = {
-    ...ctx.extraEnv,
-    ...local.env,
-    PYTHONPATH: withPythonHelper(local.env.PYTHONPATH ?? ctx.extraEnv?.PYTHONPATH),
-    KATIB_TRIAL_DIR: trialDir,
-    KATIB_SOURCE_DIR: sourceDir,
-    KATIB_TRIAL_NAME: trial.name,
-    KATIB_EXPERIMENT_NAME: experiment.metadata.name,
-    KATIB_DB_MANAGER_ADDRESS: ctx.addresses.grpc,
-    ...(ctx.addresses.http ? { KATIB_DB_MANAGER_HTTP_ADDRESS: ctx.addresses.http } : {}),
-  };
-  const command = resolveSourcePaths(local.command, sourceDir);
-  // Push: the trial's metric prints become pushes (code injection, docs/injection.md).
-  const injected =
-    spec.metricsCollectorSpec.collector.kind === 'Push' && ctx.addresses.http
-      ? injectLocalTrial({
-          command,
-          env,
-          trialDir,
-          workingDir,
-          collector: spec.metricsCollectorSpec,
-          objective: spec.objective,
-        })
-      : undefined;
-  for (const notice of injected?.notices ?? []) {
-    // Paths differ per trial (its own folder): report the general notices, not the per-copy ones.
-    if (!notice.startsWith('runs ')) ctx.onNotice?.(notice);
-  }
-  const running = ctx.runner.start(
-    {
-      trialName: trial.name,
-      experimentName: experiment.metadata.name,
-      command: injected?.command ?? command,
-      env: { ...env, ...injected?.env },
-      workingDir,
-      logDir: trialDir,
-      ...(local.activeDeadlineSeconds !== undefined ? { timeoutSeconds: local.activeDeadlineSeconds } : {}),
-    },
-    ctx.signal ? { signal: ctx.signal } : {},
-  );
+  const prepared =
+    ctx.runner.kind === 'kubernetes'
+      ? clusterTrial(ctx, trial, trialSpec, trialDir)
+      : localTrial(ctx, trial, trialSpec, trialDir);
+  const { workingDir } = prepared;
+  const running = ctx.runner.start(prepared.runSpec, ctx.signal ? { signal: ctx.signal } : {});
   let collector: ReturnType<typeof startCollector>;
   try {
     collector = startCollector({
-      spec: injected?.pullCollector ?? spec.metricsCollectorSpec,
+      spec: prepared.pullCollector ?? spec.metricsCollectorSpec,
       objective: spec.objective,
       trial: running,
       workingDir,
@@ -198,6 +167,96 @@ export function startTrialExecution(ctx: TrialExecutionContext, trial: Trial): T
   };
 }
 
+interface PreparedTrial {
+  runSpec: TrialRunSpec;
+  /** Where a File collector's relative path is resolved. */
+  workingDir: string;
+  /** The collector to run instead of the experiment's (Push that fell back to pull). */
+  pullCollector?: MetricsCollectorSpec;
+}
+
+/** A trial as a local process: the Job's primary container as a command, Push prints injected. */
+function localTrial(
+  ctx: TrialExecutionContext,
+  trial: Trial,
+  trialSpec: Record<string, unknown>,
+  trialDir: string,
+): PreparedTrial {
+  const { experiment } = ctx;
+  const spec = experiment.spec;
+  const local = localCommandOf(trialSpec, spec.trialTemplate.primaryContainerName);
+  const sourceDir = ctx.sourceDir ?? process.cwd();
+  const workingDir = local.workingDir ? path.resolve(sourceDir, local.workingDir) : trialDir;
+  const env: Record<string, string> = {
+    ...ctx.extraEnv,
+    ...local.env,
+    PYTHONPATH: withPythonHelper(local.env.PYTHONPATH ?? ctx.extraEnv?.PYTHONPATH),
+    KATIB_TRIAL_DIR: trialDir,
+    KATIB_SOURCE_DIR: sourceDir,
+    KATIB_TRIAL_NAME: trial.name,
+    KATIB_EXPERIMENT_NAME: experiment.metadata.name,
+    KATIB_DB_MANAGER_ADDRESS: ctx.addresses.grpc,
+    ...(ctx.addresses.http ? { KATIB_DB_MANAGER_HTTP_ADDRESS: ctx.addresses.http } : {}),
+  };
+  const command = resolveSourcePaths(local.command, sourceDir);
+  // Push: the trial's metric prints become pushes (code injection, docs/injection.md).
+  const injected =
+    spec.metricsCollectorSpec.collector.kind === 'Push' && ctx.addresses.http
+      ? injectLocalTrial({
+          command,
+          env,
+          trialDir,
+          workingDir,
+          collector: spec.metricsCollectorSpec,
+          objective: spec.objective,
+        })
+      : undefined;
+  for (const notice of injected?.notices ?? []) {
+    // Paths differ per trial (its own folder): report the general notices, not the per-copy ones.
+    if (!notice.startsWith('runs ')) ctx.onNotice?.(notice);
+  }
+  return {
+    runSpec: {
+      trialName: trial.name,
+      experimentName: experiment.metadata.name,
+      command: injected?.command ?? command,
+      env: { ...env, ...injected?.env },
+      workingDir,
+      logDir: trialDir,
+      ...(local.activeDeadlineSeconds !== undefined ? { timeoutSeconds: local.activeDeadlineSeconds } : {}),
+    },
+    workingDir,
+    ...(injected?.pullCollector ? { pullCollector: injected.pullCollector } : {}),
+  };
+}
+
+/**
+ * A trial as a Kubernetes resource: the substituted trialSpec itself, with katib-ts's variables
+ * for the primary container (Push code injection is the admission webhook's job there).
+ */
+function clusterTrial(
+  ctx: TrialExecutionContext,
+  trial: Trial,
+  trialSpec: Record<string, unknown>,
+  trialDir: string,
+): PreparedTrial {
+  const env: Record<string, string> = {
+    ...ctx.extraEnv,
+    KATIB_TRIAL_NAME: trial.name,
+    KATIB_EXPERIMENT_NAME: ctx.experiment.metadata.name,
+    KATIB_DB_MANAGER_ADDRESS: ctx.addresses.grpc,
+    ...(ctx.addresses.http ? { KATIB_DB_MANAGER_HTTP_ADDRESS: ctx.addresses.http } : {}),
+  };
+  const runSpec = kubernetesRunSpec({
+    experiment: ctx.experiment,
+    trialName: trial.name,
+    trialSpec,
+    env,
+    logDir: trialDir,
+  });
+  return { runSpec, workingDir: trialDir };
+}
+
 function objectiveUnavailable(observation: readonly ObservationMetric[], objectiveName: string): boolean {
   const metric = observation.find((m) => m.name === objectiveName);
   return !metric || metric.latest === UNAVAILABLE_VALUE;
@@ -219,8 +278,13 @@ function judge(
     };
   }
   if (exit.exitCode !== 0) {
-    const how = exit.signal ? `was ended by ${exit.signal}` : `exited with code ${exit.exitCode}`;
-    return { condition: 'Failed', reason: 'TrialFailed', message: `Trial ${how}${lastLines(tail)}` };
+    const how = exit.signal
+      ? `was ended by ${exit.signal}`
+      : exit.exitCode === null
+        ? 'failed'
+        : `exited with code ${exit.exitCode}`;
+    const detail = exit.detail ? ` (${exit.detail})` : '';
+    return { condition: 'Failed', reason: 'TrialFailed', message: `Trial ${how}${detail}${lastLines(tail)}` };
   }
   if (collectError) return { condition: 'Failed', reason: 'MetricsCollectionFailed', message: collectError };
   return { condition: 'Succeeded', reason: 'TrialSucceeded', message: 'Trial has succeeded' };

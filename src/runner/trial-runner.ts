@@ -1,3 +1,23 @@
+/**
+ * The trial's Kubernetes resource, for runners of kind `kubernetes` (see TrialRunner.kind): the
+ * trial template as Katib's trial controller creates it.
+ */
+export interface TrialResourceSpec {
+  /** The substituted trialSpec (metadata.name and metadata.namespace are the trial's). */
+  object: Record<string, unknown>;
+  /** The container that runs the training code: its log is the trial's output, its exit code the trial's. */
+  primaryContainerName?: string;
+  /** Labels that pick the primary pod(s) of a resource with several pods (Kubeflow training jobs). */
+  primaryPodLabels?: Record<string, string>;
+  /** Katib's GJSON conditions over the resource; default the batch/v1 Job ones. */
+  successCondition?: string;
+  failureCondition?: string;
+  /** Katib's retain: keep the resource once the trial has ended. */
+  retain?: boolean;
+  /** Annotations for every pod template of the resource, where the template sets none of that name. */
+  podAnnotations?: Record<string, string>;
+}
+
 /** What to run for one trial, already substituted and injected. */
 export interface TrialRunSpec {
   trialName: string;
@@ -14,6 +34,11 @@ export interface TrialRunSpec {
   logDir?: string;
   /** Katib's activeDeadlineSeconds: kill the trial after this many seconds. */
   timeoutSeconds?: number;
+  /**
+   * Set for runners of kind `kubernetes`, which create this resource instead of running
+   * `command` (then unused); `env` is added to its primary container.
+   */
+  resource?: TrialResourceSpec;
 }
 
 export interface TrialExit {
@@ -26,6 +51,8 @@ export interface TrialExit {
   startError?: string;
   /** Set when the runner could not keep writing the trial's log files (the trial itself carried on). */
   logFileError?: string;
+  /** What the runner knows of why the trial failed beyond its exit code (e.g. Kubernetes' reason: OOMKilled). */
+  detail?: string;
 }
 
 /**
@@ -60,5 +87,18 @@ export interface RunningTrial {
  * aborts, and when its timeout passes.
  */
 export interface TrialRunner {
+  /**
+   * What the runner runs: `local` (the default when unset) a process from the spec's command,
+   * env and workingDir; `kubernetes` the spec's `resource` on a cluster.
+   */
+  readonly kind?: 'local' | 'kubernetes';
+  /** Where a cluster runner puts trials whose experiment names no namespace. */
+  readonly namespace?: string;
   start(spec: TrialRunSpec, options?: { signal?: AbortSignal }): RunningTrial;
+  /**
+   * Removes what the runner keeps for an experiment that is being deleted, once its trials have
+   * ended: a cluster runner deletes what the experiment left there, but not the trial resources
+   * it retains. Optional: the local runner keeps nothing.
+   */
+  deleteExperiment?(experimentName: string, options: { retain: boolean }): Promise<void>;
 }

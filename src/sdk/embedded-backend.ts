@@ -9,6 +9,8 @@ export interface EmbeddedOptions {
   db: string;
   workDir: string;
   resume: boolean;
+  /** Set: trials run as Kubernetes resources (KubernetesTrialRunner) instead of local processes. */
+  kubernetes?: { namespace?: string };
 }
 
 /**
@@ -17,7 +19,10 @@ export interface EmbeddedOptions {
  */
 export async function openEmbeddedBackend(options: EmbeddedOptions): Promise<KatibBackend> {
   const workRoot = path.resolve(options.workDir);
-  const katib = await startLocalKatib({ db: options.db, workRoot });
+  const runner = options.kubernetes
+    ? new (await import('../runner/kubernetes/index.js')).KubernetesTrialRunner(options.kubernetes)
+    : undefined;
+  const katib = await startLocalKatib({ db: options.db, workRoot, ...(runner ? { runner } : {}) });
   const manager = new ExperimentManager({ katib, workRoot });
   if (options.resume) await manager.resumeAll();
   return {

@@ -7,12 +7,16 @@ import { knownAlgorithms } from '../suggestion/index.js';
 
 /**
  * createExperiment's input: a Katib Experiment object, or the path of a YAML/JSON file holding
- * one, validated for the local runner. Words of the trial's command that name files next to the
- * experiment (its file's folder, else the working directory) are made absolute, as `katib run`
- * does, so the stored experiment runs the same wherever its trials start.
+ * one, validated for the runner (default local). For the local runner, words of the trial's
+ * command that name files next to the experiment (its file's folder, else the working directory)
+ * are made absolute, as `katib run` does, so the stored experiment runs the same wherever its
+ * trials start.
  */
-export async function experimentInput(input: unknown): Promise<Experiment> {
-  const options = { knownAlgorithms: knownAlgorithms(), runner: 'local' as const };
+export async function experimentInput(
+  input: unknown,
+  runner: 'local' | 'kubernetes' = 'local',
+): Promise<Experiment> {
+  const options = { knownAlgorithms: knownAlgorithms(), runner };
   let experiment: Experiment;
   let sourceDir: string;
   if (typeof input === 'string') {
@@ -29,7 +33,8 @@ export async function experimentInput(input: unknown): Promise<Experiment> {
       { field: 'experiment' },
     );
   }
-  return withAbsolutePaths(experiment, sourceDir);
+  // On Kubernetes the command runs in the trial's image: its words name nothing here.
+  return runner === 'kubernetes' ? experiment : withAbsolutePaths(experiment, sourceDir);
 }
 
 function withAbsolutePaths(experiment: Experiment, sourceDir: string): Experiment {

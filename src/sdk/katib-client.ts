@@ -41,6 +41,14 @@ export interface KatibClientOptions {
   address?: string;
   /** With `address`: seconds each call may take. Default 60. */
   timeout?: number;
+  /**
+   * Embedded: `local` (default) runs trials as processes here; `kubernetes` runs them as their
+   * Kubernetes resources (batch/v1 Jobs) on the cluster of KUBECONFIG (or the pod's service
+   * account), where they must reach this process's DB manager (see docs/kubernetes.md).
+   */
+  runner?: 'local' | 'kubernetes';
+  /** Embedded, kubernetes runner: the namespace trials run in. */
+  namespace?: string;
 }
 
 /** What getSuccessTrialDetails returns per Succeeded trial. */
@@ -50,7 +58,7 @@ export interface SuccessTrialDetails {
   metrics: ObservationMetric[];
 }
 
-const CLIENT_OPTIONS = ['db', 'workDir', 'resume', 'address', 'timeout'];
+const CLIENT_OPTIONS = ['db', 'workDir', 'resume', 'address', 'timeout', 'runner', 'namespace'];
 
 export class KatibClient {
   readonly #options: KatibClientOptions;
@@ -60,12 +68,25 @@ export class KatibClient {
   constructor(options: KatibClientOptions = {}) {
     const o = record(options, 'KatibClient', 'takes an options object');
     checkKeys(o, CLIENT_OPTIONS, '');
-    if (o.address !== undefined && (o.db !== undefined || o.workDir !== undefined || o.resume !== undefined))
+    if (
+      o.address !== undefined &&
+      (o.db !== undefined ||
+        o.workDir !== undefined ||
+        o.resume !== undefined ||
+        o.runner !== undefined ||
+        o.namespace !== undefined)
+    )
       throw invalidArgument(
         'address',
         o.address,
-        'cannot be combined with db, workDir or resume (the server has its own)',
+        'cannot be combined with db, workDir, resume, runner or namespace (the server has its own)',
       );
+    if (o.runner !== undefined && o.runner !== 'local' && o.runner !== 'kubernetes')
+      throw invalidArgument('runner', o.runner, 'must be "local" or "kubernetes"');
+    if (o.namespace !== undefined && (typeof o.namespace !== 'string' || o.namespace === ''))
+      throw invalidArgument('namespace', o.namespace, 'must be a non-empty string');
+    if (o.namespace !== undefined && o.runner !== 'kubernetes')
+      throw invalidArgument('namespace', o.namespace, 'applies to runner "kubernetes" only');
     for (const key of ['db', 'workDir', 'address'] as const)
       if (o[key] !== undefined && (typeof o[key] !== 'string' || o[key] === ''))
         throw invalidArgument(key, o[key], 'must be a non-empty string');
@@ -95,7 +116,7 @@ export class KatibClient {
   /** Creates and starts an experiment from a Katib Experiment object or a YAML/JSON file path. */
   async createExperiment(experiment: Experiment | Record<string, unknown> | string): Promise<Experiment> {
     const { experimentInput } = await import('./experiment-input.js');
-    const parsed = await experimentInput(experiment);
+    const parsed = await experimentInput(experiment, this.#options.runner);
     return (await this.#use()).createExperiment(parsed);
   }
 
@@ -235,6 +256,9 @@ export class KatibClient {
       db: o.db ?? 'sqlite:katib.db',
       workDir: o.workDir ?? '.katib',
       resume: o.resume ?? false,
+      ...(o.runner === 'kubernetes'
+        ? { kubernetes: o.namespace !== undefined ? { namespace: o.namespace } : {} }
+        : {}),
     });
   }
 }

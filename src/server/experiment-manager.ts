@@ -73,15 +73,15 @@ export class ExperimentManager {
 
   /**
    * Validates `input` (a Katib Experiment object; its status is ignored) with Katib's rules for
-   * the local runner and the algorithm's settings, stores it and starts its controller. Resolves
-   * with the stored experiment once it is stored, as Katib's create does; `already_exists` when
-   * the name is taken.
+   * the runner (local: the trial must run as a local command) and the algorithm's settings, stores
+   * it and starts its controller. Resolves with the stored experiment once it is stored, as
+   * Katib's create does; `already_exists` when the name is taken.
    */
   async create(input: unknown): Promise<Experiment> {
     this.#open();
     const experiment = parseExperiment(withoutStatus(input), {
       knownAlgorithms: knownAlgorithms(),
-      runner: 'local',
+      runner: this.#katib.runner.kind ?? 'local',
     });
     getSuggester(experiment.spec.algorithm.algorithmName).validateSettings(experiment);
     experiment.metadata.creationTimestamp ??= new Date().toISOString();
@@ -135,10 +135,16 @@ export class ExperimentManager {
     return this.get(name);
   }
 
-  /** Stops the experiment's trials, then deletes it, its trials, their observation logs and folders. */
+  /**
+   * Stops the experiment's trials, then deletes it, its trials, their observation logs and folders,
+   * and what the runner keeps for it (on Kubernetes: its trial resources, unless retained).
+   */
   async delete(name: string): Promise<void> {
-    await this.get(name);
+    const experiment = await this.get(name);
     await this.#stop(name);
+    await this.#katib.runner.deleteExperiment?.(name, {
+      retain: experiment.spec.trialTemplate.retain ?? false,
+    });
     const trials = await this.#katib.experiments.listTrials(name);
     for (const trial of trials) await this.#katib.db.observations.delete(trial.name);
     await this.#katib.experiments.deleteExperiment(name);

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { type LocalKatib, startLocalKatib } from '../controller/index.js';
+import type { TrialRunner } from '../runner/index.js';
 import { ExperimentManager } from './experiment-manager.js';
 import { EXPERIMENT_SERVICE_GRPC, experimentServiceImplementation } from './experiment-service.js';
 
@@ -14,6 +15,8 @@ export interface KatibServerOptions {
   httpListen?: string | null;
   logger?: Logger;
   connectTimeoutSeconds?: number;
+  /** What runs the trials; default local processes. */
+  runner?: TrialRunner;
 }
 
 export interface RunningKatibServer {
@@ -30,7 +33,8 @@ export interface RunningKatibServer {
 /**
  * `katib server`: the database, the DB manager (Katib's DBManager on gRPC, and as JSON on HTTP),
  * the management API on the same gRPC port, and a controller for every experiment that has not
- * finished, resumed at start; trials run as local processes.
+ * finished, resumed at start; trials run as local processes, or with `options.runner` (e.g. as
+ * Kubernetes Jobs).
  */
 export async function startKatibServer(options: KatibServerOptions): Promise<RunningKatibServer> {
   const { logger } = options;
@@ -43,6 +47,7 @@ export async function startKatibServer(options: KatibServerOptions): Promise<Run
     ...(options.connectTimeoutSeconds !== undefined
       ? { connectTimeoutSeconds: options.connectTimeoutSeconds }
       : {}),
+    ...(options.runner ? { runner: options.runner } : {}),
   });
   const manager = new ExperimentManager({
     katib,

@@ -26,6 +26,17 @@ export function register(program: Command, context: CliContext): void {
       '--db-connect-timeout <seconds>',
       'how long to wait for the database to answer at start [env KATIB_DB_CONNECT_TIMEOUT] (default: 60)',
     )
+    .option(
+      '--runner <kind>',
+      'local (trials as processes here) or kubernetes (trials as their Kubernetes resources, batch/v1 Jobs; ' +
+        "cluster from the pod's service account or KUBECONFIG; trials reach the DB manager at " +
+        'katib-db-manager.NAMESPACE.svc:6789/8080, or KATIB_TRIAL_DB_MANAGER_ADDRESS / KATIB_TRIAL_DB_MANAGER_HTTP_ADDRESS) ' +
+        '[env KATIB_RUNNER] (default: local)',
+    )
+    .option(
+      '--namespace <name>',
+      "kubernetes runner: the namespace trials run in [env KATIB_NAMESPACE] (default: the experiment's, else the service account's or kubeconfig context's)",
+    )
     .action(async (flags: ServerFlags) => {
       const { runServer } = await import('../run-server.js');
       await runServer(flags, context);
