@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 import type { DashboardConfig } from '../wire.js';
 
 /** The dashboard's settings, inlined by the server in index.html. */
