@@ -4,7 +4,7 @@ import { KatibError } from '../api/errors.js';
 import { startKatibServer } from '../server/index.js';
 import { dbUrlFromKatibEnv, parseDbUrl, redactUrl } from '../store/index.js';
 import { type CliContext, CliError, usageError } from './context.js';
-import { flagOrEnv, listenAddress, positiveSeconds, type Setting } from './options.js';
+import { booleanSetting, flagOrEnv, listenAddress, positiveSeconds, type Setting } from './options.js';
 import { shutdownSignal } from './signals.js';
 
 export interface ServerFlags {
@@ -15,6 +15,7 @@ export interface ServerFlags {
   dbConnectTimeout?: string;
   runner?: string;
   namespace?: string;
+  uiWrite?: boolean;
 }
 
 /**
@@ -72,6 +73,10 @@ export async function runServer(flags: ServerFlags, context: CliContext): Promis
       logger,
       connectTimeoutSeconds,
       ...(runner ? { runner } : {}),
+      dashboard: {
+        writable:
+          flags.uiWrite === true || booleanSetting(flagOrEnv('', undefined, env, 'KATIB_UI_WRITE', 'false')),
+      },
     });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
@@ -86,6 +91,7 @@ export async function runServer(flags: ServerFlags, context: CliContext): Promis
       workDir: workRoot,
       runner: runner ? `kubernetes (${runner.server}, namespace ${runner.namespace})` : 'local',
       resumed: server.resumed,
+      dashboard: server.dashboardUrl,
     },
     'katib server ready',
   );

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { type LocalKatib, startLocalKatib } from '../controller/index.js';
 import type { TrialRunner } from '../runner/index.js';
+import { type Dashboard, mountDashboard } from '../ui/index.js';
 import { ExperimentManager } from './experiment-manager.js';
 import { EXPERIMENT_SERVICE_GRPC, experimentServiceImplementation } from './experiment-service.js';
 
@@ -17,6 +18,11 @@ export interface KatibServerOptions {
   connectTimeoutSeconds?: number;
   /** What runs the trials; default local processes. */
   runner?: TrialRunner;
+  /**
+   * The dashboard on the HTTP port (when there is one): read-only unless `writable`, which lets
+   * it delete experiments. Default `{}` (read-only); null for none.
+   */
+  dashboard?: { writable?: boolean } | null;
 }
 
 export interface RunningKatibServer {
@@ -24,6 +30,8 @@ export interface RunningKatibServer {
   readonly httpAddress: string | null;
   readonly manager: ExperimentManager;
   readonly katib: LocalKatib;
+  /** The dashboard's URL, or null without one. */
+  readonly dashboardUrl: string | null;
   /** The unfinished experiments it resumed at start. */
   readonly resumed: readonly string[];
   /** Stops the controllers (running trials are resumed by the next start), drains and closes. */
@@ -67,10 +75,23 @@ export async function startKatibServer(options: KatibServerOptions): Promise<Run
     },
   });
   let resumed: string[];
+  let dashboard: Dashboard | undefined;
   try {
     katib.dbManager.addGrpcService(EXPERIMENT_SERVICE_GRPC, experimentServiceImplementation(manager));
+    const dashboardOptions = options.dashboard === undefined ? {} : options.dashboard;
+    if (dashboardOptions && katib.dbManager.httpRoutes) {
+      dashboard = mountDashboard(katib.dbManager.httpRoutes, {
+        db: katib.db,
+        service: katib.dbManager.service,
+        workRoot: options.workRoot,
+        onChange: (listener) => manager.onChange(listener),
+        writable: dashboardOptions.writable ?? false,
+        actions: { delete: (name) => manager.delete(name) },
+      });
+    }
     resumed = await manager.resumeAll();
   } catch (err) {
+    dashboard?.close();
     await katib.close();
     throw err;
   }
@@ -80,10 +101,14 @@ export async function startKatibServer(options: KatibServerOptions): Promise<Run
     httpAddress: katib.dbManager.httpAddress,
     manager,
     katib,
+    dashboardUrl:
+      dashboard && katib.dbManager.httpAddress ? dashboard.urlFor(katib.dbManager.httpAddress) : null,
     resumed,
     close() {
       closing ??= (async () => {
         try {
+          // Open event streams would hold the HTTP drain for its whole timeout.
+          dashboard?.close();
           await manager.close();
         } finally {
           await katib.close();

@@ -37,6 +37,10 @@ export function register(program: Command, context: CliContext): void {
       '--namespace <name>',
       "kubernetes runner: the namespace trials run in [env KATIB_NAMESPACE] (default: the experiment's, else the service account's or kubeconfig context's)",
     )
+    .option(
+      '--ui-write',
+      'let the dashboard (served on the HTTP port) delete experiments; without it the dashboard is read-only [env KATIB_UI_WRITE]',
+    )
     .action(async (flags: ServerFlags) => {
       const { runServer } = await import('../run-server.js');
       await runServer(flags, context);
