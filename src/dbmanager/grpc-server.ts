@@ -14,7 +14,6 @@ import {
 } from '../gen/grpc/health/v1/health_pb.js';
 import { GrpcStatus } from './grpc-wire.js';
 import type { HealthProbe } from './health.js';
-import { decodeReportRequest } from './report-decoder.js';
 import { GrpcError } from './server-call.js';
 import type { DbManagerService } from './service.js';
 import { UnaryGrpcServer } from './unary-grpc-server.js';
@@ -44,7 +43,7 @@ export function createGrpcServer(
   const server = new UnaryGrpcServer({ maxReceiveMessageBytes: maxMessageBytes });
   const path = (name: string) => `/${DBManager.typeName}/${name}`;
   server.addMethod(path('ReportObservationLog'), async (bytes) => {
-    await service.reportObservationLog(decodeReportRequest(bytes));
+    await service.reportObservationLogBytes(bytes);
     return EMPTY;
   });
   server.addMethod(path('GetObservationLog'), async (bytes) => {

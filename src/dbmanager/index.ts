@@ -1,6 +1,6 @@
 export { formatHostPort, HOST_PORT_RULE, type HostPort, tryParseHostPort } from './address.js';
 export { DB_MANAGER_GRPC, grpcServiceDefinition, HEALTH_GRPC } from './grpc-definition.js';
-export type { HttpHandler, HttpRoutes } from './http-server.js';
+export type { HttpHandler, HttpRoutes } from './http-routes.js';
 export {
   DEFAULT_MAX_MESSAGE_BYTES,
   MAX_METRIC_LOGS_PER_REQUEST,

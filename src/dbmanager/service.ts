@@ -11,6 +11,7 @@ import {
 } from '../gen/api/v1/beta1/api_pb.js';
 import type { ObservationStore } from '../store/observation-store.js';
 import { GroupCommitter } from './group-commit.js';
+import { decodeReport } from './report-decoder.js';
 import {
   type ReportRequestShape,
   validateDelete,
@@ -61,9 +62,17 @@ export class DbManagerService {
     this.#onStoreFault = options.onStoreFault ?? (() => {});
   }
 
-  /** Takes the generated message or decodeReportRequest's plain objects. */
   async reportObservationLog(req: ReportRequestShape): Promise<void> {
     const { trialName, logs } = validateReport(req, this.#now);
+    await this.#write(trialName, logs, 'ReportObservationLog');
+  }
+
+  /**
+   * ReportObservationLog from its wire bytes (the gRPC port's hot path): decoded and checked in
+   * one pass by decodeReport, with the same rules and errors as reportObservationLog.
+   */
+  async reportObservationLogBytes(bytes: Uint8Array): Promise<void> {
+    const { trialName, logs } = decodeReport(bytes, this.#now);
     await this.#write(trialName, logs, 'ReportObservationLog');
   }
 

@@ -8,7 +8,8 @@ import { formatHostPort, HOST_PORT_RULE, type HostPort, tryParseHostPort } from 
 import { createGrpcServer } from './grpc-server.js';
 import { HealthProbe } from './health.js';
 import { listenHttp, shutdownHttp } from './http-listen.js';
-import { createHttpServer, type HttpHandler, HttpRoutes } from './http-server.js';
+import { type HttpHandler, HttpRoutes } from './http-routes.js';
+import { createHttpServer } from './http-server.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './limits.js';
 import { DbManagerService } from './service.js';
 

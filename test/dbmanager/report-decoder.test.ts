@@ -4,7 +4,7 @@ import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import fc from 'fast-check';
 import { KatibError } from '../../src/api/errors.js';
 import { tryParseRfc3339 } from '../../src/api/time.js';
-import { decodeReportRequest } from '../../src/dbmanager/report-decoder.js';
+import { decodeReport } from '../../src/dbmanager/report-decoder.js';
 import { validateReport } from '../../src/dbmanager/validate.js';
 import { ReportObservationLogRequestSchema } from '../../src/gen/api/v1/beta1/api_pb.js';
 
@@ -39,7 +39,16 @@ function outcome(decode: () => Parameters<typeof validateReport>[0]): Outcome {
 
 const reference = (bytes: Uint8Array) =>
   outcome(() => fromBinary(ReportObservationLogRequestSchema, bytes, { readUnknownFields: false }));
-const handWritten = (bytes: Uint8Array) => outcome(() => decodeReportRequest(bytes));
+function handWritten(bytes: Uint8Array): Outcome {
+  try {
+    return { ok: true, report: decodeReport(bytes, NOW) };
+  } catch (err) {
+    assert.ok(err instanceof KatibError, String(err));
+    // Malformed bytes are named so; anything else is a check of a well-formed request.
+    if (err.message.startsWith('request: not a valid')) return { ok: false, decode: true };
+    return { ok: false, decode: false, code: err.code, message: err.message };
+  }
+}
 
 // --- a protobuf writer free to write what protobuf-es never does: unknown fields, repeats, groups
 
@@ -210,7 +219,7 @@ const batchRequest = fc
     ),
   );
 
-describe('decodeReportRequest', () => {
+describe('decodeReport', () => {
   it('reads batches of one second to the microsecond, as protobuf-es + parseRfc3339 do', () => {
     fc.assert(
       fc.property(batchRequest, (bytes) => {
@@ -277,21 +286,27 @@ describe('decodeReportRequest', () => {
       ...lengthDelimited(
         2,
         lengthDelimited(1, [
-          ...lengthDelimited(1, utf8('2026-01-01T00:00:00Z')),
+          ...lengthDelimited(1, utf8('yesterday')),
           ...lengthDelimited(2, lengthDelimited(1, utf8('loss'))),
+          ...lengthDelimited(1, utf8('2026-01-01T00:00:00Z')),
+          ...lengthDelimited(2, lengthDelimited(2, utf8('0.5'))),
         ]),
       ),
       ...lengthDelimited(1, utf8('trial-1')),
-      ...lengthDelimited(2, lengthDelimited(1, lengthDelimited(2, lengthDelimited(2, utf8('0.5'))))),
+      ...lengthDelimited(
+        2,
+        lengthDelimited(
+          1,
+          lengthDelimited(2, [...lengthDelimited(1, utf8('acc')), ...lengthDelimited(2, utf8('1'))]),
+        ),
+      ),
     ]);
-    assert.deepEqual(decodeReportRequest(bytes), {
+    assert.deepEqual(decodeReport(bytes, NOW), {
       trialName: 'trial-1',
-      observationLog: {
-        metricLogs: [
-          { timeStamp: '2026-01-01T00:00:00Z', metric: { name: 'loss', value: '' } },
-          { timeStamp: '', metric: { name: '', value: '0.5' } },
-        ],
-      },
+      logs: [
+        { time: tryParseRfc3339('2026-01-01T00:00:00Z'), name: 'loss', value: '0.5' },
+        { time: NOW(), name: 'acc', value: '1' },
+      ],
     });
     assert.deepEqual(reference(bytes), handWritten(bytes));
   });
@@ -318,7 +333,7 @@ describe('decodeReportRequest', () => {
     ];
     for (const [what, bytes, message] of cases) {
       assert.throws(
-        () => decodeReportRequest(Uint8Array.from(bytes)),
+        () => decodeReport(Uint8Array.from(bytes), NOW),
         { code: 'invalid_argument', message },
         what,
       );
