@@ -42,9 +42,10 @@ export interface KatibClientOptions {
   /** With `address`: seconds each call may take. Default 60. */
   timeout?: number;
   /**
-   * Embedded: `local` (default) runs trials as processes here; `kubernetes` runs them as their
-   * Kubernetes resources (batch/v1 Jobs) on the cluster of KUBECONFIG (or the pod's service
-   * account), where they must reach this process's DB manager (see docs/kubernetes.md).
+   * Where trials run. Embedded: `local` (default) runs them as processes here; `kubernetes` as
+   * their Kubernetes resources (batch/v1 Jobs) on the cluster of KUBECONFIG (or the pod's service
+   * account), see docs/kubernetes.md. With `address`: the runner of that server (`katib server
+   * --runner`), so that experiments are checked here by the rules it applies.
    */
   runner?: 'local' | 'kubernetes';
   /** Embedded, kubernetes runner: the namespace trials run in. */
@@ -70,16 +71,12 @@ export class KatibClient {
     checkKeys(o, CLIENT_OPTIONS, '');
     if (
       o.address !== undefined &&
-      (o.db !== undefined ||
-        o.workDir !== undefined ||
-        o.resume !== undefined ||
-        o.runner !== undefined ||
-        o.namespace !== undefined)
+      (o.db !== undefined || o.workDir !== undefined || o.resume !== undefined || o.namespace !== undefined)
     )
       throw invalidArgument(
         'address',
         o.address,
-        'cannot be combined with db, workDir, resume, runner or namespace (the server has its own)',
+        'cannot be combined with db, workDir, resume or namespace (the server has its own)',
       );
     if (o.runner !== undefined && o.runner !== 'local' && o.runner !== 'kubernetes')
       throw invalidArgument('runner', o.runner, 'must be "local" or "kubernetes"');

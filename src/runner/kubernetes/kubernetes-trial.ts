@@ -288,6 +288,8 @@ export class KubernetesTrial implements RunningTrial {
       if (!this.#stopping) this.#settle({ how: 'deleted' });
       return;
     }
+    // Once the runner is ending it, what the resource goes through on the way out is not its result.
+    if (this.#stopping) return;
     const state = resourceState(object, conditions);
     if (state.phase !== 'running') this.#settle({ how: 'state', state });
   }

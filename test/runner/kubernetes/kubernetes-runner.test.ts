@@ -247,3 +247,87 @@ describe('Kubernetes runner: a cluster that drops connections', () => {
     void warnings;
   });
 });
+
+describe('Kubernetes runner: other kinds, through their conditions', () => {
+  // A stand-in operator for a custom kind: one pod from spec.template; status.phase follows it.
+  const TRAINERS = { group: 'example.com', version: 'v1', kind: 'Trainer', plural: 'trainers', namespaced: true };
+  before(() => {
+    server.register(TRAINERS);
+    server.store.onEvent((event) => {
+      const o = event.object;
+      if (event.resource === TRAINERS && event.type === 'ADDED') {
+        setTimeout(() => {
+          server.store.create(PODS, o.metadata.namespace, {
+            apiVersion: 'v1',
+            kind: 'Pod',
+            metadata: {
+              ...o.spec.template.metadata,
+              name: `${o.metadata.name}-worker-0`,
+              ownerReferences: [{ apiVersion: 'example.com/v1', kind: 'Trainer', name: o.metadata.name, uid: o.metadata.uid }],
+            },
+            spec: o.spec.template.spec,
+          });
+        }, 5);
+      }
+      const owner = o.metadata.ownerReferences?.find((r: Obj) => r.kind === 'Trainer');
+      const phase = o.status?.phase;
+      if (event.resource === PODS && owner && (phase === 'Succeeded' || phase === 'Failed')) {
+        server.store.update(TRAINERS, o.metadata.namespace, owner.name, (t) => {
+          t.status = { phase: phase === 'Succeeded' ? 'Done' : 'Broken' };
+        });
+      }
+    });
+  });
+  const trainer = (script: string): Obj => ({
+    apiVersion: 'example.com/v1',
+    kind: 'Trainer',
+    spec: {
+      template: {
+        spec: { restartPolicy: 'Never', terminationGracePeriodSeconds: 1, containers: [{ name: 'trainer', image: 'x', command: ['sh', '-c', script] }] },
+      },
+    },
+  });
+  const conditions = {
+    primaryContainerName: 'trainer',
+    successCondition: 'status.[@this].#(phase=="Done")#',
+    failureCondition: 'status.[@this].#(phase=="Broken")#',
+  };
+
+  it("succeeds and fails by the template's conditions, with the primary container's log", async () => {
+    const { runner } = standInRunner(server);
+    const ok = runner.start(trialSpec('crd', trainer('echo acc=0.9'), conditions));
+    const lines: string[] = [];
+    ok.onLine((line) => lines.push(line));
+    assert.deepEqual(await ok.wait(), { exitCode: 0, signal: null });
+    assert.deepEqual(lines, ['acc=0.9']);
+    const broken = await runner.start(trialSpec('crd', trainer('exit 7'), conditions)).wait();
+    assert.equal(broken.exitCode, 7);
+  });
+
+  it('the runner times out a kind Kubernetes does not time itself: deleted with its pods', async () => {
+    const { runner } = standInRunner(server);
+    const spec = trialSpec('crd', trainer('echo ready; sleep 30'), conditions, { timeoutSeconds: 0.5 });
+    const exit = await runner.start(spec).wait();
+    assert.deepEqual(exit, { exitCode: null, signal: 'SIGTERM', killedBy: 'timeout' });
+    assert.equal(server.store.get(TRAINERS, 'crd', spec.trialName), undefined);
+    assert.deepEqual(podsOf('crd', spec.trialName), []);
+  });
+});
+
+describe('Kubernetes runner: deleting an experiment', () => {
+  it("deletes the experiment's owner: what it left goes (Background), retained resources stay released (Orphan)", async () => {
+    const { runner } = standInRunner(server, { namespace: 'owned' });
+    const kept = trialSpec('owned', shJob('echo done'), { retain: true });
+    assert.equal((await runner.start(kept).wait()).exitCode, 0);
+    await runner.deleteExperiment('exp', { retain: true });
+    await until(() => server.store.get(CONFIG_MAPS, 'owned', 'katib-experiment-exp') === undefined, 5000, 'owner gone');
+    assert.deepEqual(jobOf('owned', kept.trialName)?.metadata.ownerReferences, [], 'released, not deleted');
+
+    const left = trialSpec('owned', shJob('echo done'), { retain: true });
+    assert.equal((await runner.start(left).wait()).exitCode, 0);
+    assert.ok(jobOf('owned', left.trialName));
+    await runner.deleteExperiment('exp', { retain: false });
+    await until(() => jobOf('owned', left.trialName) === undefined, 5000, 'the Job garbage collected');
+    await until(() => podsOf('owned', left.trialName).length === 0, 5000, 'its pods garbage collected');
+  });
+});
