@@ -29,7 +29,11 @@ before(async () => {
     retryMs: 20,
     onWarning: (m) => warnings.push(m),
   });
-  katib = await startLocalKatib({ db: `sqlite:${join(dir, 'katib.db')}`, workRoot: join(dir, 'work'), runner });
+  katib = await startLocalKatib({
+    db: `sqlite:${join(dir, 'katib.db')}`,
+    workRoot: join(dir, 'work'),
+    runner,
+  });
   manager = new ExperimentManager({ katib, workRoot: join(dir, 'work') });
 });
 after(async () => {
@@ -39,7 +43,12 @@ after(async () => {
 });
 
 /** A Katib Experiment document whose Job runs `command` (with ${trialParameters.x}). */
-function experiment(name: string, command: string[], collector = 'StdOut', extra: Record<string, unknown> = {}) {
+function experiment(
+  name: string,
+  command: string[],
+  collector = 'StdOut',
+  extra: Record<string, unknown> = {},
+) {
   return {
     apiVersion: 'kubeflow.org/v1beta1',
     kind: 'Experiment',
@@ -60,7 +69,12 @@ function experiment(name: string, command: string[], collector = 'StdOut', extra
           kind: 'Job',
           spec: {
             backoffLimit: 0,
-            template: { spec: { restartPolicy: 'Never', containers: [{ name: 'training', image: 'trainer:1', command }] } },
+            template: {
+              spec: {
+                restartPolicy: 'Never',
+                containers: [{ name: 'training', image: 'trainer:1', command }],
+              },
+            },
           },
         },
         ...extra,
@@ -95,10 +109,17 @@ describe('experiments with trials as Kubernetes Jobs', () => {
     const first = trials[0]!;
     assert.match((await manager.trialLogs(first.name)).stdout, /^epoch 1 loss=0\.\d\n$/);
     // Not retained: the Jobs are gone once their logs were read.
-    assert.deepEqual(server.store.list(JOBS, 'team', (j) => j.metadata.labels?.['katib.kubeflow.org/experiment'] === 'k8s-stdout'), []);
+    assert.deepEqual(
+      server.store.list(
+        JOBS,
+        'team',
+        (j) => j.metadata.labels?.['katib.kubeflow.org/experiment'] === 'k8s-stdout',
+      ),
+      [],
+    );
   });
 
-  it("Push: the trial pushes to the DB manager at the address in its env", async () => {
+  it('Push: the trial pushes to the DB manager at the address in its env', async () => {
     const push = [
       'node',
       '-e',
@@ -118,14 +139,26 @@ describe('experiments with trials as Kubernetes Jobs', () => {
     }
   });
 
-  it("a failing container fails its trial with the exit code; deleting the experiment deletes its owner", async () => {
-    await manager.create(experiment('k8s-fail', ['sh', '-c', 'echo "no luck ${trialParameters.x}"; exit 4'], 'StdOut', { retain: true }));
+  it('a failing container fails its trial with the exit code; deleting the experiment deletes its owner', async () => {
+    await manager.create(
+      experiment('k8s-fail', ['sh', '-c', 'echo "no luck ${trialParameters.x}"; exit 4'], 'StdOut', {
+        retain: true,
+      }),
+    );
     const done = await finished('k8s-fail');
     assert.equal(done.status?.trialsFailed, 3);
     const trial = (await manager.listTrials('k8s-fail'))[0]!;
     const failed = trial.conditions.find((c) => c.type === 'Failed');
-    assert.match(failed?.message ?? '', /^Trial exited with code 4 \(BackoffLimitExceeded: .*\): no luck 0\.\d$/);
-    const retained = () => server.store.list(JOBS, 'team', (j) => j.metadata.labels?.['katib.kubeflow.org/experiment'] === 'k8s-fail');
+    assert.match(
+      failed?.message ?? '',
+      /^Trial exited with code 4 \(BackoffLimitExceeded: .*\): no luck 0\.\d$/,
+    );
+    const retained = () =>
+      server.store.list(
+        JOBS,
+        'team',
+        (j) => j.metadata.labels?.['katib.kubeflow.org/experiment'] === 'k8s-fail',
+      );
     assert.equal(retained().length, 3, 'retained');
     assert.ok(server.store.get(CONFIG_MAPS, 'team', 'katib-experiment-k8s-fail'));
     await manager.delete('k8s-fail');

@@ -250,7 +250,13 @@ describe('Kubernetes runner: a cluster that drops connections', () => {
 
 describe('Kubernetes runner: other kinds, through their conditions', () => {
   // A stand-in operator for a custom kind: one pod from spec.template; status.phase follows it.
-  const TRAINERS = { group: 'example.com', version: 'v1', kind: 'Trainer', plural: 'trainers', namespaced: true };
+  const TRAINERS = {
+    group: 'example.com',
+    version: 'v1',
+    kind: 'Trainer',
+    plural: 'trainers',
+    namespaced: true,
+  };
   before(() => {
     server.register(TRAINERS);
     server.store.onEvent((event) => {
@@ -263,7 +269,9 @@ describe('Kubernetes runner: other kinds, through their conditions', () => {
             metadata: {
               ...o.spec.template.metadata,
               name: `${o.metadata.name}-worker-0`,
-              ownerReferences: [{ apiVersion: 'example.com/v1', kind: 'Trainer', name: o.metadata.name, uid: o.metadata.uid }],
+              ownerReferences: [
+                { apiVersion: 'example.com/v1', kind: 'Trainer', name: o.metadata.name, uid: o.metadata.uid },
+              ],
             },
             spec: o.spec.template.spec,
           });
@@ -283,7 +291,11 @@ describe('Kubernetes runner: other kinds, through their conditions', () => {
     kind: 'Trainer',
     spec: {
       template: {
-        spec: { restartPolicy: 'Never', terminationGracePeriodSeconds: 1, containers: [{ name: 'trainer', image: 'x', command: ['sh', '-c', script] }] },
+        spec: {
+          restartPolicy: 'Never',
+          terminationGracePeriodSeconds: 1,
+          containers: [{ name: 'trainer', image: 'x', command: ['sh', '-c', script] }],
+        },
       },
     },
   });
@@ -320,7 +332,11 @@ describe('Kubernetes runner: deleting an experiment', () => {
     const kept = trialSpec('owned', shJob('echo done'), { retain: true });
     assert.equal((await runner.start(kept).wait()).exitCode, 0);
     await runner.deleteExperiment('exp', { retain: true });
-    await until(() => server.store.get(CONFIG_MAPS, 'owned', 'katib-experiment-exp') === undefined, 5000, 'owner gone');
+    await until(
+      () => server.store.get(CONFIG_MAPS, 'owned', 'katib-experiment-exp') === undefined,
+      5000,
+      'owner gone',
+    );
     assert.deepEqual(jobOf('owned', kept.trialName)?.metadata.ownerReferences, [], 'released, not deleted');
 
     const left = trialSpec('owned', shJob('echo done'), { retain: true });

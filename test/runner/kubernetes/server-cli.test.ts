@@ -23,7 +23,19 @@ after(() => server.close());
 describe('katib server --runner kubernetes', () => {
   it('runs an experiment whose trials are Jobs in the namespace, reaching the DB manager through its Service', async () => {
     const cli = new CliProcess(
-      ['server', '--listen', '127.0.0.1:0', '--http-listen', 'off', '--db', `sqlite:${join(dir, 'k.db')}`, '--work-dir', join(dir, 'work'), '--runner', 'kubernetes'],
+      [
+        'server',
+        '--listen',
+        '127.0.0.1:0',
+        '--http-listen',
+        'off',
+        '--db',
+        `sqlite:${join(dir, 'k.db')}`,
+        '--work-dir',
+        join(dir, 'work'),
+        '--runner',
+        'kubernetes',
+      ],
       { KUBECONFIG: kubeconfig, KATIB_NAMESPACE: 'ml' },
     );
     try {
@@ -52,7 +64,14 @@ describe('katib server --runner kubernetes', () => {
                       restartPolicy: 'Never',
                       // args without command run the image's entrypoint: fine on a cluster. The
                       // stand-in's kubelet needs a command, so this one has both.
-                      containers: [{ name: 'train', image: 'trainer:1', command: ['sh', '-c'], args: ['echo acc=${trialParameters.lr}'] }],
+                      containers: [
+                        {
+                          name: 'train',
+                          image: 'trainer:1',
+                          command: ['sh', '-c'],
+                          args: ['echo acc=${trialParameters.lr}'],
+                        },
+                      ],
                     },
                   },
                 },
@@ -60,21 +79,29 @@ describe('katib server --runner kubernetes', () => {
             },
           },
         });
-        const done = await client.waitForExperimentCondition('cli-k8s', { timeout: 30, pollingInterval: 0.2 });
+        const done = await client.waitForExperimentCondition('cli-k8s', {
+          timeout: 30,
+          pollingInterval: 0.2,
+        });
         assert.equal(done.status?.trialsSucceeded, 2);
         assert.equal(done.status?.currentOptimalTrial?.parameterAssignments[0]?.value, '2');
       } finally {
         await client.close();
       }
-      const jobs = server.store.events.filter((e) => e.resource === JOBS && e.type === 'ADDED').map((e) => e.object);
+      const jobs = server.store.events
+        .filter((e) => e.resource === JOBS && e.type === 'ADDED')
+        .map((e) => e.object);
       assert.equal(jobs.length, 2);
       for (const job of jobs) {
         assert.equal(job.metadata.namespace, 'ml');
         const env = job.spec.template.spec.containers[0].env as { name: string; value: string }[];
-        assert.deepEqual(env.find((e) => e.name === 'KATIB_DB_MANAGER_ADDRESS'), {
-          name: 'KATIB_DB_MANAGER_ADDRESS',
-          value: 'katib-db-manager.ml.svc:6789',
-        });
+        assert.deepEqual(
+          env.find((e) => e.name === 'KATIB_DB_MANAGER_ADDRESS'),
+          {
+            name: 'KATIB_DB_MANAGER_ADDRESS',
+            value: 'katib-db-manager.ml.svc:6789',
+          },
+        );
       }
     } finally {
       cli.kill('SIGTERM');
@@ -87,11 +114,23 @@ describe('katib server --runner kubernetes', () => {
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--runner.*slurm.*must be local or kubernetes/);
     const closed = join(dir, 'closed-kubeconfig');
-    writeFileSync(closed, server.kubeConfig().exportConfig().replace(/127\.0\.0\.1:\d+/, '127.0.0.1:9'));
-    const unreachable = await runCli(['server', '--runner', 'kubernetes', '--db', `sqlite:${join(dir, 'y.db')}`], {
-      KUBECONFIG: closed,
-    });
+    writeFileSync(
+      closed,
+      server
+        .kubeConfig()
+        .exportConfig()
+        .replace(/127\.0\.0\.1:\d+/, '127.0.0.1:9'),
+    );
+    const unreachable = await runCli(
+      ['server', '--runner', 'kubernetes', '--db', `sqlite:${join(dir, 'y.db')}`],
+      {
+        KUBECONFIG: closed,
+      },
+    );
     assert.equal(unreachable.code, 1);
-    assert.match(unreachable.stderr, /--runner kubernetes: cannot use the Kubernetes API at http:\/\/127\.0\.0\.1:9/);
+    assert.match(
+      unreachable.stderr,
+      /--runner kubernetes: cannot use the Kubernetes API at http:\/\/127\.0\.0\.1:9/,
+    );
   });
 });
