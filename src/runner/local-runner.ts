@@ -1,5 +1,5 @@
 import { type LocalRunnerSettings, LocalTrial } from './local-trial.js';
-import { SpawnThread } from './spawn-thread.js';
+import { SpawnHost } from './spawn-host.js';
 import type { TrialRunner, TrialRunSpec } from './trial-runner.js';
 
 export type LocalRunnerOptions = Partial<LocalRunnerSettings>;
@@ -27,8 +27,8 @@ export type LocalRunnerOptions = Partial<LocalRunnerSettings>;
  */
 export class LocalTrialRunner implements TrialRunner {
   private readonly settings: LocalRunnerSettings;
-  // fork+exec off the event loop: it blocks the calling thread ~2.5 ms in a ~130 MB controller.
-  private readonly spawner = new SpawnThread();
+  // fork+exec off the event loop, from a small process: see SpawnHost.
+  private readonly spawner = new SpawnHost('process');
 
   constructor(options: LocalRunnerOptions = {}) {
     this.settings = {

@@ -9,7 +9,7 @@ import { trialEnv } from './clean-env.js';
 import { OutputTail } from './output-tail.js';
 import { signalGroup, waitGroupGone } from './process-group.js';
 import { describeSpawnError } from './spawn-errors.js';
-import type { SpawnThread, ThreadChild } from './spawn-thread.js';
+import type { HostChild, SpawnHost } from './spawn-host.js';
 import type { LineListener, RunningTrial, TrialExit, TrialRunSpec } from './trial-runner.js';
 
 /** Settings of the local runner, all with defaults (see each). */
@@ -34,8 +34,8 @@ export interface LocalRunnerSettings {
 
 type Stream = 'stdout' | 'stderr';
 type Outcome = Pick<TrialExit, 'exitCode' | 'signal'>;
-/** What the runner uses of a started process: a ChildProcess, or one started by a SpawnThread. */
-type Child = Pick<ChildProcess, 'pid' | 'on' | 'once' | 'stdout' | 'stderr'> | ThreadChild;
+/** What the runner uses of a started process: a ChildProcess, or one started by a SpawnHost. */
+type Child = Pick<ChildProcess, 'pid' | 'on' | 'once' | 'stdout' | 'stderr'> | HostChild;
 
 /** One trial run as a local process group; see LocalTrialRunner for the contract. */
 export class LocalTrial implements RunningTrial {
@@ -55,7 +55,7 @@ export class LocalTrial implements RunningTrial {
     private readonly settings: LocalRunnerSettings,
     signal?: AbortSignal,
     /** Where processes are started (off this thread); without one, spawn() here. */
-    private readonly spawner?: SpawnThread,
+    private readonly spawner?: SpawnHost,
   ) {
     this.tail = new OutputTail(settings.tailBytes);
     this.done = this.run(signal);
