@@ -105,6 +105,12 @@ export class KatibClient {
   async tune<P extends Record<string, SearchSpace>>(options: TuneOptions<P>): Promise<Experiment> {
     // Captured before any await: the frame of the caller is on this stack only.
     const caller = callerUrl(new Error().stack);
+    if (this.#options.runner === 'kubernetes')
+      throw invalidArgument(
+        'runner',
+        'kubernetes',
+        'does not run tune(): its objective runs on this machine; on Kubernetes, createExperiment with a trial image',
+      );
     const { tuneExperiment } = await import('./tune-experiment.js');
     const experiment = tuneExperiment(options, caller);
     return (await this.#use()).createExperiment(experiment);

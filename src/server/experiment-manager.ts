@@ -142,9 +142,17 @@ export class ExperimentManager {
   async delete(name: string): Promise<void> {
     const experiment = await this.get(name);
     await this.#stop(name);
-    await this.#katib.runner.deleteExperiment?.(name, {
-      retain: experiment.spec.trialTemplate.retain ?? false,
-    });
+    try {
+      await this.#katib.runner.deleteExperiment?.(name, {
+        retain: experiment.spec.trialTemplate.retain ?? false,
+      });
+    } catch (err) {
+      // The experiment goes all the same; what it left on the cluster stays until deleted there.
+      this.#options.logger?.warn(
+        { experiment: name, err },
+        'cannot delete what the runner keeps for the experiment',
+      );
+    }
     const trials = await this.#katib.experiments.listTrials(name);
     for (const trial of trials) await this.#katib.db.observations.delete(trial.name);
     await this.#katib.experiments.deleteExperiment(name);
