@@ -45,14 +45,13 @@ parentPort.on('message', (m) => {
     for (const name of ['stdout', 'stderr']) {
       const stream = child[name];
       stream.on('data', (chunk) => parentPort.postMessage({ ev: 'data', id: m.id, stream: name, chunk }));
-      stream.on('end', () => parentPort.postMessage({ ev: 'end', id: m.id, stream: name }));
       stream.on('error', () => {});
     }
     child.once('exit', (code, signal) => parentPort.postMessage({ ev: 'exit', id: m.id, code, signal }));
     child.once('close', () => {
       children.delete(m.id);
+      // Also the pipes' end (both have closed) and the last message about this child.
       parentPort.postMessage({ ev: 'close', id: m.id });
-      parentPort.postMessage({ ev: 'gone', id: m.id });
     });
     return;
   }
@@ -70,9 +69,9 @@ type HostEvent =
   | { ev: 'spawn'; id: number; pid: number }
   | { ev: 'error'; id: number; error: Record<string, unknown> }
   | { ev: 'data'; id: number; stream: StreamName; chunk: Uint8Array }
-  | { ev: 'end'; id: number; stream: StreamName }
   | { ev: 'exit'; id: number; code: number | null; signal: NodeJS.Signals | null }
   | { ev: 'close'; id: number }
+  /** Nothing more about this child: after `close`, or after the `error` of a spawn that failed. */
   | { ev: 'gone'; id: number };
 
 /**
@@ -100,7 +99,7 @@ class HostPipe extends Readable {
     callback(err);
   }
 
-  /** The pipe's end, once (the host reports it, and again when the child closes). */
+  /** The pipe's end, once: when the child has closed (its pipes have ended in the host). */
   finish(): void {
     if (this.#ended || this.destroyed) return;
     this.#ended = true;
@@ -159,9 +158,6 @@ export class HostChild extends EventEmitter {
         if (!stream.push(chunk)) stream.pauseSource();
         break;
       }
-      case 'end':
-        this[event.stream].finish();
-        break;
       case 'exit':
         this.emit('exit', event.code, event.signal);
         break;
@@ -239,10 +235,8 @@ export class SpawnHost {
   #deliver(worker: Host, event: HostEvent): void {
     const child = this.#children.get(event.id);
     if (child === undefined) return;
-    if (event.ev !== 'gone') {
-      child.deliver(event);
-      return;
-    }
+    if (event.ev !== 'gone') child.deliver(event);
+    if (event.ev !== 'gone' && event.ev !== 'close') return;
     this.#children.delete(event.id);
     if (this.#children.size === 0) {
       worker.unref();
