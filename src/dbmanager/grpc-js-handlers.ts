@@ -53,7 +53,7 @@ export function grpcJsHandlers(
         );
       }
       return new Promise<Uint8Array>((resolve, reject) => {
-        handle(new GrpcJsCall(request, context), (error, reply, trailer) => {
+        const returned = handle(new GrpcJsCall(request, context), (error, reply, trailer) => {
           if (error) {
             reject(statusError(error));
             return;
@@ -65,6 +65,8 @@ export function grpcJsHandlers(
             reject(err);
           }
         });
+        // An async handler that throws before calling back fails its call, not the process.
+        if (returned instanceof Promise) returned.catch(reject);
       });
     });
   }

@@ -97,6 +97,8 @@ describe('UnaryGrpcServer', () => {
           return;
         }
         if (name === 'throw') throw new KatibError('not_found', 'no such thing');
+        // An async handler that rejects without calling back (grpc-js would leave it unhandled).
+        if (name === 'reject') return Promise.reject(new KatibError('aborted', 'gave up')) as never;
         const trailer = new Metadata();
         trailer.set('echo', String(call.metadata.get('x-echo')[0] ?? ''));
         callback(null, SERVING, trailer);
@@ -159,6 +161,18 @@ describe('UnaryGrpcServer', () => {
     const thrown = await grpcJsCheck('throw');
     assert.equal(thrown.err?.code, status.NOT_FOUND);
     assert.equal(thrown.err?.details, 'no such thing');
+    const rejected = await grpcJsCheck('reject');
+    assert.equal(rejected.err?.code, status.ABORTED);
+    assert.equal(rejected.err?.details, 'gave up');
+  });
+
+  it('answers UNIMPLEMENTED for a streaming method of a grpc-js style service', async () => {
+    const reply = await rawCall(
+      session,
+      { ':path': '/grpc.health.v1.Health/Watch' },
+      frame(new Uint8Array()),
+    );
+    assert.equal(statusOf(reply), status.UNIMPLEMENTED);
   });
 
   it('answers UNIMPLEMENTED for an unknown method and a codec other than protobuf', async () => {
