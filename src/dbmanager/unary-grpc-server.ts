@@ -21,14 +21,17 @@ export interface UnaryGrpcServerOptions {
  *
  * Why not @grpc/grpc-js, the project's gRPC library (DESIGN.md prefers it unless a benchmark shows
  * it is the bottleneck): measured with bench/push.ts on this machine (2 cores shared with other
- * test runs, load average 4-6, so single runs vary by 30%), the DB manager on SQLite:
- *   grpc-js:     single awaited reports 1,650-2,220/s (18-22% of bare node:http2 round trips),
- *                server CPU 230-250 us per report, p99 4-8 ms; 3.3-3.5 us of server CPU per
- *                batched point; peak RSS 183-196 MB
- *   this server: 2,440-3,300/s (24-33%), server CPU 130-175 us per report (of which ~46 us the
- *                SQLite commit), p99 2.5-4 ms; 2.5-2.9 us per batched point; RSS 114-136 MB
+ * test runs, load average 4-6, so runs vary by 30%), the DB manager on SQLite:
+ *   grpc-js:      single awaited reports 1,650-2,220/s (18-22% of bare node:http2 round trips),
+ *                 230-250 us of server CPU per report, p99 4-8 ms; 3.3-3.5 us of server CPU per
+ *                 batched point; peak RSS 183-196 MB
+ *   this server:  2,440-3,300/s (24-33%), 130-175 us per report, p99 2.5-4 ms; 2.5-2.9 us per
+ *                 point; RSS 114-136 MB (same service, protobuf-es decoding)
+ *   with decodeReport (the hand-written request decoder): 3,900-4,200/s (35-38%), 117-124 us per
+ *                 report (the SQLite commit ~40 of it), p99 2.0-2.3 ms; 2.05-2.11 us per point,
+ *                 182k-267k points/s; RSS 138-141 MB
  *   a no-op handler here: 52-62 us of server CPU per call, against 50-58 us for a bare node:http2
- *                server answering like gRPC and 37 us for a bare request/response
+ *                 server answering like gRPC and 37 us for a bare request/response
  * grpc-js spends the difference on its call objects, interceptor chains, metadata maps, channelz
  * and per-call timers, none of which a unary server needs.
  *
