@@ -14,14 +14,15 @@
  *   ratio_vs_xargs          wall_s / xargs_wall_s (target <= 1.25)
  *   controller_rss_mb_10k   the controller process's RSS (VmRSS) once 10,000 trials have finished
  *                           (target <= 200 MB); controller_peak_rss_mb_10k its VmHWM
- *   ms_per_trial_*, cpu_ms_per_trial  where the time goes (see below)
+ *   ms_per_trial_*, cpu_ms_per_trial  where the time goes (see below); the controller's CPU
+ *                           includes its spawn helper process's (spawn_helper_cpu_ms_per_trial)
  *
  * Run: `npm run bench:trials` (builds first). BENCH_TRIALS, BENCH_TRIALS_10K, BENCH_ROUNDS
  * shrink or grow the runs; BENCH_CPU_PROF=DIR writes a V8 CPU profile of each controller run there.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -107,7 +108,10 @@ process.stdout.write(JSON.stringify({ wall_s: (performance.now() - t0) / 1000 })
 
 interface ChildFigures {
   wall_s: number;
+  /** The controller's CPU, its spawn helper's included. */
   cpu_ms: number;
+  /** Of which the spawn helper process's (started with the run, so all of it is the run's). */
+  helper_cpu_ms: number;
   trials: number;
   succeeded: number;
   rss_mb: number;
@@ -170,6 +174,28 @@ function profileBreakdown(file: string, trials: number): Record<string, number> 
   );
 }
 
+/**
+ * CPU ms used so far by the direct children of `pid` (the local runner's spawn helper; trial
+ * processes are its children, not the controller's), from /proc: work the controller hands off.
+ */
+function childrenCpuMs(pid: number): number {
+  let total = 0;
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    const children = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+    for (const child of children ? children.split(' ') : []) {
+      try {
+        const stat = readFileSync(`/proc/${child}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        // fields[11], fields[12]: utime, stime in clock ticks (USER_HZ, 100 on Linux).
+        total += ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+      } catch {
+        // gone meanwhile
+      }
+    }
+  }
+  return total;
+}
+
 /** Memory of `pid` in MB from /proc/PID/status (VmRSS, VmHWM). */
 function memoryOf(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -204,14 +230,21 @@ async function controllerRun(trials: number): Promise<ChildFigures> {
     const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
     const line = await lines.next();
     if (line.done) throw new Error(`the controller child exited early: ${JSON.stringify(await exited)}`);
-    const figures = JSON.parse(line.value) as Omit<ChildFigures, 'rss_mb' | 'peak_rss_mb'>;
+    const figures = JSON.parse(line.value) as Omit<ChildFigures, 'rss_mb' | 'peak_rss_mb' | 'helper_cpu_ms'>;
     const memory = memoryOf(child.pid!);
+    const helperCpuMs = childrenCpuMs(child.pid!);
     child.stdin!.end();
     const [code] = await exited;
     if (code !== 0) throw new Error(`the controller child exited with ${code}`);
     if (figures.succeeded !== trials)
       throw new Error(`${figures.succeeded} of ${trials} trials succeeded: the bench measured failures`);
-    const result: ChildFigures = { ...figures, rss_mb: memory.rss, peak_rss_mb: memory.peak };
+    const result: ChildFigures = {
+      ...figures,
+      cpu_ms: figures.cpu_ms + helperCpuMs,
+      helper_cpu_ms: helperCpuMs,
+      rss_mb: memory.rss,
+      peak_rss_mb: memory.peak,
+    };
     if (profileDir) result.profile = profileBreakdown(join(profileDir, profileName), trials);
     return result;
   } finally {
@@ -285,6 +318,7 @@ process.stdout.write(
     xargs_ms_per_trial: round((xargsWall * 1000) / TRIALS, 3),
     controller_cpu_ms_per_trial: round(median(controller.map((c) => c.cpu_ms)) / TRIALS, 3),
     controller_cpu_ms_per_trial_10k: round(big.cpu_ms / big.trials, 3),
+    spawn_helper_cpu_ms_per_trial: round(median(controller.map((c) => c.helper_cpu_ms)) / TRIALS, 3),
     ...(controller[0]?.profile ? { profile_ms_per_trial: controller[0].profile } : {}),
     ...(big.profile ? { profile_ms_per_trial_10k: big.profile } : {}),
   })}\n`,
