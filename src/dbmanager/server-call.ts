@@ -52,6 +52,28 @@ export interface CallEnvironment {
   handlerSettled(): void;
 }
 
+/**
+ * Messages are accepted uncompressed only. A client may name a grpc-encoding and still send
+ * uncompressed messages (the flag is per message), so only a message flagged compressed is
+ * refused: UNIMPLEMENTED, with the one encoding accepted, when it names one; INTERNAL (a
+ * protocol violation) when it claims identity or sets another flag.
+ */
+function compressedMessage(flag: number, encoding: string | string[] | undefined): GrpcError {
+  if (flag === 1 && typeof encoding === 'string' && encoding !== 'identity') {
+    return new GrpcError(
+      GrpcStatus.UNIMPLEMENTED,
+      `grpc-encoding ${encoding} is not supported (identity only)`,
+      {
+        'grpc-accept-encoding': 'identity',
+      },
+    );
+  }
+  return new GrpcError(
+    GrpcStatus.INTERNAL,
+    `the request message has compressed-flag ${flag} with grpc-encoding ${encoding ?? 'identity'}`,
+  );
+}
+
 const READING = 0;
 const HANDLING = 1;
 const DONE = 2;
@@ -115,13 +137,7 @@ export class ServerCall implements UnaryCallContext {
       if (this.#received < FRAME_PREFIX_BYTES) return;
       const head = this.#chunks.length === 1 ? chunk : Buffer.concat(this.#chunks);
       if (head[0] !== 0) {
-        // Only identity is accepted (see the server's grpc-encoding check): a set flag is a lie.
-        this.#fail(
-          new GrpcError(
-            GrpcStatus.INTERNAL,
-            'the request message is flagged compressed, but grpc-encoding is identity',
-          ),
-        );
+        this.#fail(compressedMessage(head[0]!, this.headers['grpc-encoding']));
         return;
       }
       this.#declared = head.readUInt32BE(1);

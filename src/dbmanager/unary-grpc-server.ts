@@ -37,11 +37,11 @@ export interface UnaryGrpcServerOptions {
  *
  * What it does, per gRPC's PROTOCOL-HTTP2.md:
  * - requests: POST, `content-type` application/grpc or application/grpc+proto (anything else that
- *   is not gRPC: HTTP 415; another gRPC codec: UNIMPLEMENTED); `grpc-encoding` identity only
- *   (UNIMPLEMENTED otherwise, with grpc-accept-encoding); `grpc-timeout` honoured (DEADLINE_EXCEEDED,
- *   the handler told through `onCancel`); exactly one length-prefixed message, at most
- *   `maxReceiveMessageBytes` (RESOURCE_EXHAUSTED as soon as its prefix says more); an unknown path
- *   is UNIMPLEMENTED.
+ *   is not gRPC: HTTP 415; another gRPC codec: UNIMPLEMENTED); uncompressed messages only (one
+ *   flagged compressed: UNIMPLEMENTED with grpc-accept-encoding identity); `grpc-timeout`
+ *   honoured (DEADLINE_EXCEEDED, the handler told through `onCancel`); exactly one length-prefixed
+ *   message, at most `maxReceiveMessageBytes` (RESOURCE_EXHAUSTED as soon as its prefix says
+ *   more); an unknown path is UNIMPLEMENTED.
  * - replies: headers, one DATA frame, trailers (`grpc-status`, percent-encoded `grpc-message`);
  *   errors as trailers-only responses.
  * - close: stops accepting connections, sends GOAWAY on every connection, lets calls in flight
@@ -176,13 +176,6 @@ export class UnaryGrpcServer {
     const handler = this.#methods.get(path);
     if (handler === undefined) {
       trailersOnly(stream, GrpcStatus.UNIMPLEMENTED, `The server does not implement the method ${path}`);
-      return;
-    }
-    const encoding = headers['grpc-encoding'];
-    if (encoding !== undefined && encoding !== 'identity') {
-      trailersOnly(stream, GrpcStatus.UNIMPLEMENTED, `grpc-encoding ${encoding} is not supported`, 200, {
-        'grpc-accept-encoding': 'identity',
-      });
       return;
     }
     const timeout = headers['grpc-timeout'];

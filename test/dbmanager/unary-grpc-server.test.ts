@@ -202,7 +202,7 @@ describe('UnaryGrpcServer', () => {
     assert.equal(reply.headers[':status'], 415);
   });
 
-  it('refuses compression: UNIMPLEMENTED for a grpc-encoding, INTERNAL for a flagged message', async () => {
+  it('refuses compressed messages: UNIMPLEMENTED naming identity, INTERNAL for a flag without encoding', async () => {
     const gzip = await rawCall(
       session,
       { ':path': CHECK, 'grpc-encoding': 'gzip' },
@@ -210,6 +210,13 @@ describe('UnaryGrpcServer', () => {
     );
     assert.equal(statusOf(gzip), status.UNIMPLEMENTED);
     assert.equal(gzip.headers['grpc-accept-encoding'], 'identity');
+    // A grpc-encoding with an uncompressed message (the flag is per message) is served.
+    const plain = await rawCall(
+      session,
+      { ':path': CHECK, 'grpc-encoding': 'gzip' },
+      frame(new Uint8Array()),
+    );
+    assert.equal(statusOf(plain), status.OK);
     const identity = await rawCall(
       session,
       { ':path': CHECK, 'grpc-encoding': 'identity' },
