@@ -6,10 +6,11 @@ import { invalidArgument } from '../api/errors.js';
 import { LineSplitter } from '../collector/index.js';
 import { BoundedLogFile } from './bounded-log-file.js';
 import { trialEnv } from './clean-env.js';
+import type { HostChild } from './host-child.js';
 import { OutputTail } from './output-tail.js';
 import { signalGroup, waitGroupGone } from './process-group.js';
 import { describeSpawnError } from './spawn-errors.js';
-import type { HostChild, SpawnHost } from './spawn-host.js';
+import type { SpawnHost } from './spawn-host.js';
 import type { LineListener, RunningTrial, TrialExit, TrialRunSpec } from './trial-runner.js';
 
 /** Settings of the local runner, all with defaults (see each). */
