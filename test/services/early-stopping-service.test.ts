@@ -103,7 +103,14 @@ describe('EarlyStopping service over gRPC, logs from a real DB manager on SQLite
         comparison: r.comparison,
         startStep: r.startStep,
       })),
-      [{ name: 'Validation-accuracy', value: String((0.6 + 0.8 + 0.2) / 3), comparison: ComparisonType.LESS, startStep: 2 }],
+      [
+        {
+          name: 'Validation-accuracy',
+          value: String((0.6 + 0.8 + 0.2) / 3),
+          comparison: ComparisonType.LESS,
+          startStep: 2,
+        },
+      ],
     );
   });
 
