@@ -176,6 +176,9 @@ function processHost(): Host {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     serialization: 'advanced',
     env: {},
+    // Its own session, like the trials: a terminal's Ctrl-C (SIGINT to the foreground group) is
+    // for the controller, which ends or keeps its trials; the helper must not die under them.
+    detached: true,
   });
   return {
     post: (message) => void child.send(message as never),
