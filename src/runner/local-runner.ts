@@ -20,6 +20,9 @@ export type LocalRunnerOptions = Partial<LocalRunnerSettings>;
  *   main process exits (by itself or not), what is left of its group is killed (SIGKILL), as
  *   when a container's main process ends. A process that left the group (setsid, a daemon)
  *   escapes this; its pipes are given up once they have been quiet for `stdioCloseMs`.
+ * - Starting: from a small helper process the runner starts on first use (SpawnHost), which
+ *   relays the pipes and events, so fork+exec never blocks this event loop; it ends with this
+ *   process, or after 2 s with nothing running.
  * - wait() resolves after the process has exited, its group is gone, and every line has been
  *   delivered: with the exit code or signal, `killedBy` when the runner ended it, or
  *   `startError` (bad command, command not found or not executable, working directory or log
