@@ -29,14 +29,18 @@ describe('katib run killed with SIGKILL, then run again', () => {
     const first = new KatibProcess(args, { cwd: dir });
     // Kill right after a fresh trial starts (two done, two running, one of them new), so that
     // trial has most of its 2.5 s still to go when the second controller resumes.
-    let seen = new Set<string>();
+    const firstSeen = new Map<string, number>();
     await waitFor(
       async () => {
         const running = readStore(dbFile, 'slow-trials').trials.filter((t) => trialState(t) === 'Running');
         const done = readStore(dbFile, 'slow-trials').trials.filter((t) => trialState(t) === 'Succeeded');
-        const fresh = running.some((t) => !seen.has(t.name));
-        seen = new Set(running.map((t) => t.name));
-        return done.length >= 2 && running.length === 2 && fresh ? true : undefined;
+        // A trial first seen running under a second ago (trials take 2.5 s) has most of its run left.
+        for (const t of running) if (!firstSeen.has(t.name)) firstSeen.set(t.name, Date.now());
+        const fresh = running.some((t) => Date.now() - firstSeen.get(t.name)! < 1000);
+        // Running is stored before the process exists (the runner spawns it asynchronously):
+        // wait until every running trial's process is there, so the kill leaves orphans.
+        const spawned = running.every((t) => trialProcesses(t.name).length > 0);
+        return done.length >= 2 && running.length === 2 && fresh && spawned ? true : undefined;
       },
       20_000,
       'two finished trials and a freshly started one',
