@@ -1,6 +1,6 @@
 import http2 from 'node:http2';
+import type { Deadline, DeadlineWatch } from '../api/deadline-watch.js';
 import { grpcStatusOf, KatibError } from '../api/errors.js';
-import type { CallDeadline, CallDeadlines } from './call-deadlines.js';
 import { encodeGrpcMessage, FRAME_PREFIX_BYTES, frameMessage, GrpcStatus } from './grpc-wire.js';
 
 /** What a unary handler sees of its call. */
@@ -46,7 +46,7 @@ export class GrpcError extends Error {
 /** What every call of one server shares. */
 export interface CallEnvironment {
   readonly maxReceiveMessageBytes: number;
-  readonly deadlines: CallDeadlines;
+  readonly deadlines: DeadlineWatch;
   /** Counts handlers still running, which a graceful close waits for. */
   handlerStarted(): void;
   handlerSettled(): void;
@@ -96,7 +96,7 @@ export class ServerCall implements UnaryCallContext {
   #chunks: Buffer[] = [];
   #received = 0;
   #declared = -1;
-  #deadline: CallDeadline | undefined;
+  #deadline: Deadline | undefined;
   readonly deadline: number = Number.POSITIVE_INFINITY;
   cancelled = false;
   onCancel: (() => void) | undefined;

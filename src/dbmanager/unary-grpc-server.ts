@@ -1,9 +1,9 @@
 import http2 from 'node:http2';
 import type { DescService } from '@bufbuild/protobuf';
 import type { ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
+import { DeadlineWatch } from '../api/deadline-watch.js';
 import { KatibError } from '../api/errors.js';
 import { formatHostPort } from './address.js';
-import { CallDeadlines } from './call-deadlines.js';
 import { grpcJsHandlers } from './grpc-js-handlers.js';
 import { encodeGrpcMessage, GrpcStatus, parseGrpcTimeout } from './grpc-wire.js';
 import { type CallEnvironment, ServerCall, type UnaryHandler } from './server-call.js';
@@ -57,7 +57,7 @@ export class UnaryGrpcServer {
   #checkDrained: (() => void) | undefined;
 
   constructor(options: UnaryGrpcServerOptions) {
-    const deadlines = new CallDeadlines();
+    const deadlines = new DeadlineWatch();
     this.#env = {
       maxReceiveMessageBytes: options.maxReceiveMessageBytes,
       deadlines,

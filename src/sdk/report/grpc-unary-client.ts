@@ -1,7 +1,7 @@
 import http2 from 'node:http2';
 import net from 'node:net';
+import { DeadlineWatch } from '../../api/deadline-watch.js';
 import { codeOfGrpcStatus, KatibError } from '../../api/errors.js';
-import { DeadlineWatch } from './deadline-watch.js';
 
 /**
  * A minimal gRPC unary client over node:http2: cleartext HTTP/2 with prior knowledge, one
