@@ -1,9 +1,10 @@
 import pino from 'pino';
 import { KatibError } from '../api/errors.js';
 import { startDbManager } from '../dbmanager/index.js';
-import { dbUrlFromKatibEnv, openDatabase, parseDbUrl, redactUrl } from '../store/index.js';
+import { openDatabase, redactUrl } from '../store/index.js';
 import { type CliContext, CliError } from './context.js';
-import { booleanSetting, flagOrEnv, listenAddress, positiveSeconds, type Setting } from './options.js';
+import { databaseSetting } from './database-setting.js';
+import { booleanSetting, flagOrEnv, listenAddress, positiveSeconds } from './options.js';
 import { shutdownSignal } from './signals.js';
 
 export interface DbManagerFlags {
@@ -35,8 +36,7 @@ export async function runDbManager(flags: DbManagerFlags, context: CliContext): 
     flagOrEnv('--db-connect-timeout', flags.dbConnectTimeout, env, 'KATIB_DB_CONNECT_TIMEOUT', '60'),
   );
   const skipInitialization = booleanSetting(flagOrEnv('', undefined, env, 'SKIP_DB_INITIALIZATION', 'false'));
-  const dbUrl = databaseUrl(flags, env);
-  checkDbUrl(dbUrl);
+  const dbUrl = databaseSetting(flags.db, env);
 
   const logger = pino(
     { name: 'katib-db-manager', level: env.KATIB_LOG_LEVEL || 'info' },
@@ -62,25 +62,6 @@ export async function runDbManager(flags: DbManagerFlags, context: CliContext): 
     throw new CliError(messageOf(err), exitCodeOf(err));
   } finally {
     await db.close();
-  }
-}
-
-/** --db, else KATIB_DB_URL, else Katib's own DB_* variables, else an SQLite file here. */
-function databaseUrl(flags: DbManagerFlags, env: CliContext['env']): Setting {
-  const given = flagOrEnv('--db', flags.db, env, 'KATIB_DB_URL', '');
-  if (given.source !== 'default') return given;
-  const fromKatib = dbUrlFromKatibEnv(env);
-  if (fromKatib !== undefined) return { value: fromKatib, source: 'DB_NAME' };
-  return { value: 'sqlite:katib.db', source: 'default' };
-}
-
-/** Exit 2 for a URL that cannot work, naming where it came from (parseDbUrl names `--db`). */
-function checkDbUrl(setting: Setting): void {
-  try {
-    parseDbUrl(setting.value);
-  } catch (err) {
-    const message = messageOf(err).replace(/^--db: /, '');
-    throw new CliError(`${setting.source === 'default' ? '--db' : setting.source}: ${message}`, 2);
   }
 }
 

@@ -11,6 +11,7 @@ import { getSuggester, knownAlgorithms } from '../suggestion/index.js';
 import { type Dashboard, mountDashboard } from '../ui/index.js';
 import type { CliContext } from './context.js';
 import { CliError, usageError } from './context.js';
+import { databaseSetting } from './database-setting.js';
 import { finalReport, progressLine } from './experiment-output.js';
 import { flagOrEnv, listenAddress } from './options.js';
 import { shutdownSignal } from './signals.js';
@@ -32,7 +33,7 @@ export async function runExperiment(file: string, flags: RunFlags, context: CliC
   const { env, stdout, stderr } = context;
   if (flags.output !== 'text' && flags.output !== 'json')
     throw usageError('--output', flags.output, 'must be text or json');
-  const dbUrl = flagOrEnv('--db', flags.db, env, 'KATIB_DB_URL', 'sqlite:katib.db').value;
+  const dbUrl = databaseSetting(flags.db, env).value;
   const workDir = flagOrEnv('--work-dir', flags.workDir, env, 'KATIB_WORK_DIR', '.katib').value;
   const say = (line: string): void => {
     if (!flags.quiet) stderr.write(`${line}\n`);

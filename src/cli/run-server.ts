@@ -2,9 +2,10 @@ import path from 'node:path';
 import pino from 'pino';
 import { KatibError } from '../api/errors.js';
 import { startKatibServer } from '../server/index.js';
-import { dbUrlFromKatibEnv, parseDbUrl, redactUrl } from '../store/index.js';
+import { redactUrl } from '../store/index.js';
 import { type CliContext, CliError, usageError } from './context.js';
-import { booleanSetting, flagOrEnv, listenAddress, positiveSeconds, type Setting } from './options.js';
+import { databaseSetting } from './database-setting.js';
+import { booleanSetting, flagOrEnv, listenAddress, positiveSeconds } from './options.js';
 import { shutdownSignal } from './signals.js';
 
 export interface ServerFlags {
@@ -43,13 +44,7 @@ export async function runServer(flags: ServerFlags, context: CliContext): Promis
   const workRoot = path.resolve(
     flagOrEnv('--work-dir', flags.workDir, env, 'KATIB_WORK_DIR', '.katib').value,
   );
-  const dbUrl = databaseUrl(flags, env);
-  try {
-    parseDbUrl(dbUrl.value);
-  } catch (err) {
-    const message = (err instanceof Error ? err.message : String(err)).replace(/^--db: /, '');
-    throw new CliError(`${dbUrl.source === 'default' ? '--db' : dbUrl.source}: ${message}`, 2);
-  }
+  const dbUrl = databaseSetting(flags.db, env);
 
   const runnerKind = flagOrEnv('--runner', flags.runner, env, 'KATIB_RUNNER', 'local');
   if (runnerKind.value !== 'local' && runnerKind.value !== 'kubernetes')
@@ -135,13 +130,4 @@ async function kubernetesRunner(
     );
   }
   return runner;
-}
-
-/** --db, else KATIB_DB_URL, else Katib's own DB_* variables, else an SQLite file here. */
-function databaseUrl(flags: ServerFlags, env: CliContext['env']): Setting {
-  const given = flagOrEnv('--db', flags.db, env, 'KATIB_DB_URL', '');
-  if (given.source !== 'default') return given;
-  const fromKatib = dbUrlFromKatibEnv(env);
-  if (fromKatib !== undefined) return { value: fromKatib, source: 'DB_NAME' };
-  return { value: 'sqlite:katib.db', source: 'default' };
 }
