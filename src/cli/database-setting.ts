@@ -10,7 +10,12 @@ import { flagOrEnv, type Setting } from './options.js';
 export function databaseSetting(flag: string | undefined, env: CliContext['env']): Setting {
   let setting = flagOrEnv('--db', flag, env, 'KATIB_DB_URL', '');
   if (setting.source === 'default') {
-    const fromKatib = dbUrlFromKatibEnv(env);
+    let fromKatib: string | undefined;
+    try {
+      fromKatib = dbUrlFromKatibEnv(env);
+    } catch (err) {
+      throw new CliError(err instanceof Error ? err.message : String(err), 2);
+    }
     setting =
       fromKatib !== undefined
         ? { value: fromKatib, source: 'DB_NAME' }
