@@ -8,7 +8,7 @@
 import type { ExperimentSpec } from '../api/experiment.js';
 import type { Trial, TrialConditionType } from '../api/trial.js';
 import { comparedValue } from '../collector/index.js';
-import { type TrialCounts, type TrialsSummary, trialState } from './experiment-status.js';
+import { type TrialCounts, type TrialsSummary, trialState, zeroCounts } from './experiment-status.js';
 
 const COUNT_OF: Record<TrialConditionType, keyof TrialCounts> = {
   Created: 'trialsPending',
@@ -26,16 +26,7 @@ export class TrialBook {
   readonly #spec: ExperimentSpec;
   readonly #index = new Map<string, { at: number; state: TrialConditionType; value: number | undefined }>();
   readonly #created = new Set<string>();
-  readonly #counts: TrialCounts = {
-    trials: 0,
-    trialsSucceeded: 0,
-    trialsFailed: 0,
-    trialsKilled: 0,
-    trialsRunning: 0,
-    trialsPending: 0,
-    trialsEarlyStopped: 0,
-    trialMetricsUnavailable: 0,
-  };
+  readonly #counts: TrialCounts = zeroCounts();
   #best: { at: number; value: number } | undefined;
 
   /** Takes `trials` (in creation order) as its own list. */

@@ -4,6 +4,7 @@ import { getJson, liveStream, send } from '../api.js';
 import { Chart } from '../charts/chart.js';
 import { objectiveOption } from '../charts/objective-chart.js';
 import { parallelOption } from '../charts/parallel-chart.js';
+import { conditionsTable } from '../conditions-table.js';
 import { badge, card, h, replaceChildren } from '../dom.js';
 import { formatAge, formatDuration, formatMetric, formatNumber, formatTime } from '../format.js';
 import { errorText, type Page, type PageContext } from '../page.js';
@@ -173,41 +174,7 @@ export function experimentPage(main: HTMLElement, name: string, context: PageCon
   };
 
   const drawConditions = (d: ExperimentDetail): void => {
-    replaceChildren(
-      conditions,
-      h(
-        'table',
-        { class: 'data compact' },
-        h(
-          'thead',
-          {},
-          h(
-            'tr',
-            {},
-            h('th', {}, 'Type'),
-            h('th', {}, 'Status'),
-            h('th', {}, 'Reason'),
-            h('th', {}, 'Message'),
-            h('th', {}, 'Changed'),
-          ),
-        ),
-        h(
-          'tbody',
-          {},
-          d.conditions.map((c) =>
-            h(
-              'tr',
-              { class: c.status === 'True' ? '' : 'muted' },
-              h('td', {}, c.type),
-              h('td', {}, c.status),
-              h('td', {}, c.reason),
-              h('td', {}, c.message),
-              h('td', { title: formatTime(c.lastTransitionTime) }, formatAge(c.lastTransitionTime)),
-            ),
-          ),
-        ),
-      ),
-    );
+    replaceChildren(conditions, conditionsTable(d.conditions));
   };
 
   const act = async (what: 'stop' | 'delete'): Promise<void> => {

@@ -5,8 +5,9 @@ import type { MetricSeries, TrialDetail, TrialEvents, TrialLogsReply } from '../
 import { getJson, liveStream } from '../api.js';
 import { Chart, palette } from '../charts/chart.js';
 import { type MetricAxis, metricOption } from '../charts/metric-chart.js';
+import { conditionsTable } from '../conditions-table.js';
 import { badge, card, h, replaceChildren } from '../dom.js';
-import { formatAge, formatDuration, formatMetric, formatNumber, formatTime } from '../format.js';
+import { formatDuration, formatMetric, formatNumber, formatTime } from '../format.js';
 import { errorText, type Page, type PageContext } from '../page.js';
 
 const CHART_REDRAW_MS = 300;
@@ -129,43 +130,7 @@ export function trialPage(main: HTMLElement, name: string, context: PageContext)
         ),
       ),
     );
-    replaceChildren(
-      conditions,
-      h(
-        'table',
-        { class: 'data compact' },
-        h(
-          'thead',
-          {},
-          h(
-            'tr',
-            {},
-            h('th', {}, 'Type'),
-            h('th', {}, 'Status'),
-            h('th', {}, 'Reason'),
-            h('th', {}, 'Message'),
-            h('th', {}, 'Changed'),
-            h('th', {}, 'Updated'),
-          ),
-        ),
-        h(
-          'tbody',
-          {},
-          t.conditions.map((c) =>
-            h(
-              'tr',
-              { class: c.status === 'True' ? '' : 'muted' },
-              h('td', {}, c.type),
-              h('td', {}, c.status),
-              h('td', {}, c.reason),
-              h('td', {}, c.message),
-              h('td', { title: formatAge(c.lastTransitionTime) }, formatTime(c.lastTransitionTime)),
-              h('td', { title: formatAge(c.lastUpdateTime) }, formatTime(c.lastUpdateTime)),
-            ),
-          ),
-        ),
-      ),
-    );
+    replaceChildren(conditions, conditionsTable(t.conditions, { updated: true }));
   };
 
   const metricNames = (d: TrialDetail): string[] => [
