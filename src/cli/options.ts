@@ -44,3 +44,29 @@ export function booleanSetting(setting: Setting): boolean {
   if (['false', '0', 'no', 'off', ''].includes(v)) return false;
   throw usageError(setting.source, setting.value, 'must be true or false');
 }
+
+/** The flags every long-running service shares: its two ports and how long to wait for the database. */
+export interface ServiceFlags {
+  listen?: string;
+  httpListen?: string;
+  dbConnectTimeout?: string;
+}
+
+/**
+ * `--listen` (env `listenEnv`, default 127.0.0.1:6789), `--http-listen` (KATIB_HTTP_LISTEN,
+ * default 127.0.0.1:8080; `off` for none) and `--db-connect-timeout` (KATIB_DB_CONNECT_TIMEOUT,
+ * default 60 s), checked: exit 2 naming the bad one.
+ */
+export function serviceSettings(
+  flags: ServiceFlags,
+  env: Readonly<Record<string, string | undefined>>,
+  listenEnv: string,
+): { grpcListen: string; httpListen: string | null; connectTimeoutSeconds: number } {
+  const grpcListen = listenAddress(flagOrEnv('--listen', flags.listen, env, listenEnv, '127.0.0.1:6789'));
+  const http = flagOrEnv('--http-listen', flags.httpListen, env, 'KATIB_HTTP_LISTEN', '127.0.0.1:8080');
+  const httpListen = http.value === 'off' ? null : listenAddress(http);
+  const connectTimeoutSeconds = positiveSeconds(
+    flagOrEnv('--db-connect-timeout', flags.dbConnectTimeout, env, 'KATIB_DB_CONNECT_TIMEOUT', '60'),
+  );
+  return { grpcListen, httpListen, connectTimeoutSeconds };
+}

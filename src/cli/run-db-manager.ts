@@ -4,14 +4,11 @@ import { startDbManager } from '../dbmanager/index.js';
 import { openDatabase, redactUrl } from '../store/index.js';
 import { type CliContext, CliError } from './context.js';
 import { databaseSetting } from './database-setting.js';
-import { booleanSetting, flagOrEnv, listenAddress, positiveSeconds } from './options.js';
+import { booleanSetting, flagOrEnv, type ServiceFlags, serviceSettings } from './options.js';
 import { shutdownSignal } from './signals.js';
 
-export interface DbManagerFlags {
-  listen?: string;
-  httpListen?: string;
+export interface DbManagerFlags extends ServiceFlags {
   db?: string;
-  dbConnectTimeout?: string;
 }
 
 /**
@@ -21,19 +18,10 @@ export interface DbManagerFlags {
  */
 export async function runDbManager(flags: DbManagerFlags, context: CliContext): Promise<void> {
   const { env } = context;
-  const grpcListen = listenAddress(
-    flagOrEnv('--listen', flags.listen, env, 'KATIB_DB_MANAGER_LISTEN', '127.0.0.1:6789'),
-  );
-  const httpSetting = flagOrEnv(
-    '--http-listen',
-    flags.httpListen,
+  const { grpcListen, httpListen, connectTimeoutSeconds } = serviceSettings(
+    flags,
     env,
-    'KATIB_HTTP_LISTEN',
-    '127.0.0.1:8080',
-  );
-  const httpListen = httpSetting.value === 'off' ? null : listenAddress(httpSetting);
-  const connectTimeoutSeconds = positiveSeconds(
-    flagOrEnv('--db-connect-timeout', flags.dbConnectTimeout, env, 'KATIB_DB_CONNECT_TIMEOUT', '60'),
+    'KATIB_DB_MANAGER_LISTEN',
   );
   const skipInitialization = booleanSetting(flagOrEnv('', undefined, env, 'SKIP_DB_INITIALIZATION', 'false'));
   const dbUrl = databaseSetting(flags.db, env);

@@ -5,15 +5,12 @@ import { startKatibServer } from '../server/index.js';
 import { redactUrl } from '../store/index.js';
 import { type CliContext, CliError, usageError } from './context.js';
 import { databaseSetting } from './database-setting.js';
-import { booleanSetting, flagOrEnv, listenAddress, positiveSeconds } from './options.js';
+import { booleanSetting, flagOrEnv, type ServiceFlags, serviceSettings } from './options.js';
 import { shutdownSignal } from './signals.js';
 
-export interface ServerFlags {
-  listen?: string;
-  httpListen?: string;
+export interface ServerFlags extends ServiceFlags {
   db?: string;
   workDir?: string;
-  dbConnectTimeout?: string;
   runner?: string;
   namespace?: string;
   uiWrite?: boolean;
@@ -27,19 +24,10 @@ export interface ServerFlags {
  */
 export async function runServer(flags: ServerFlags, context: CliContext): Promise<void> {
   const { env } = context;
-  const grpcListen = listenAddress(
-    flagOrEnv('--listen', flags.listen, env, 'KATIB_SERVER_LISTEN', '127.0.0.1:6789'),
-  );
-  const httpSetting = flagOrEnv(
-    '--http-listen',
-    flags.httpListen,
+  const { grpcListen, httpListen, connectTimeoutSeconds } = serviceSettings(
+    flags,
     env,
-    'KATIB_HTTP_LISTEN',
-    '127.0.0.1:8080',
-  );
-  const httpListen = httpSetting.value === 'off' ? null : listenAddress(httpSetting);
-  const connectTimeoutSeconds = positiveSeconds(
-    flagOrEnv('--db-connect-timeout', flags.dbConnectTimeout, env, 'KATIB_DB_CONNECT_TIMEOUT', '60'),
+    'KATIB_SERVER_LISTEN',
   );
   const workRoot = path.resolve(
     flagOrEnv('--work-dir', flags.workDir, env, 'KATIB_WORK_DIR', '.katib').value,
