@@ -10,6 +10,7 @@ import type { Trial } from '../../src/api/trial.js';
 import { type ControllerSettings, type LocalKatib, trialState } from '../../src/controller/index.js';
 import { parseExperiment } from '../../src/spec/index.js';
 import { knownAlgorithms } from '../../src/suggestion/index.js';
+import { isAlive } from '../runner/process-helpers.js';
 
 export interface ExperimentOptions {
   /** The container's command; it must use `${trialParameters.<p>}` for every parameter p. */
@@ -144,24 +145,8 @@ export async function assertConsistent(katib: LocalKatib, f: Finished): Promise<
   assert.equal(new Set(trials.map((t) => t.name)).size, trials.length, 'trial names are unique');
 }
 
-/**
- * Whether `pid` is a live process. kill(0) alone is not enough: where PID 1 does not reap orphans
- * a killed process lingers as a zombie, which has ended (state Z in /proc).
- */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return process.platform !== 'linux';
-  }
-}
+// Whether a process is alive (zombies count as gone): the runner tests' helper.
+export { isAlive };
 
 /** Polls `check` every 20 ms until it returns a value other than undefined; rejects after `ms`. */
 export async function waitFor<T>(check: () => Promise<T | undefined>, ms: number, what: string): Promise<T> {
