@@ -13,6 +13,10 @@ trial needs no gRPC install. Semantics match katib-ts's TypeScript ``reportMetri
 The trial name comes from ``KATIB_TRIAL_NAME``; the address from the argument, else
 ``KATIB_DB_MANAGER_HTTP_ADDRESS`` (host:port of the HTTP endpoint). Values must be numbers or numeric
 strings (``ValueError`` otherwise), as with Katib's own ``report_metrics``.
+
+Security (docs/security.md): the bearer token comes from ``token``, else ``KATIB_TRIAL_TOKEN`` (sent
+as ``Authorization: Bearer``); an ``https://`` address, or ``KATIB_DB_MANAGER_TLS=true``, uses TLS,
+trusting the CA file ``ca_file``, else ``KATIB_DB_MANAGER_CA``, else the system's CAs.
 """
 
 import atexit
@@ -20,6 +24,7 @@ import datetime
 import json
 import os
 import re
+import ssl
 import sys
 import threading
 import time
@@ -61,7 +66,26 @@ def _address(address):
         raise ValueError(
             "no DB manager HTTP address: pass db_manager_address or set KATIB_DB_MANAGER_HTTP_ADDRESS"
         )
-    return addr if addr.startswith(("http://", "https://")) else "http://" + addr
+    if addr.startswith(("http://", "https://")):
+        return addr
+    tls = os.environ.get("KATIB_DB_MANAGER_TLS", "").strip().lower()
+    if tls not in ("", "true", "1", "yes", "on", "false", "0", "no", "off"):
+        raise ValueError(f"KATIB_DB_MANAGER_TLS: {tls!r} must be true or false")
+    return ("https://" if tls in ("true", "1", "yes", "on") else "http://") + addr
+
+
+class _Auth:
+    """The bearer token and TLS context one client sends with."""
+
+    def __init__(self, url, token, ca_file):
+        self.token = token if token is not None else os.environ.get("KATIB_TRIAL_TOKEN", "")
+        ca = ca_file or os.environ.get("KATIB_DB_MANAGER_CA", "")
+        self.context = None
+        if url.startswith("https://") and ca:
+            try:
+                self.context = ssl.create_default_context(cafile=ca)
+            except (OSError, ssl.SSLError) as err:
+                raise ValueError(f"KATIB_DB_MANAGER_CA / ca_file: {ca!r} cannot be used as a CA file: {err}") from None
 
 
 def _format_value(name, value):
@@ -92,7 +116,7 @@ def _metric_logs(metrics):
     return logs
 
 
-def _send(url, trial_name, logs, timeout):
+def _send(url, trial_name, logs, timeout, auth):
     """POSTs one request, retrying retryable failures until ``timeout`` seconds have passed."""
     body = json.dumps({"trialName": trial_name, "observationLog": {"metricLogs": logs}}).encode()
     deadline = time.monotonic() + timeout
@@ -100,14 +124,14 @@ def _send(url, trial_name, logs, timeout):
     while True:
         attempts += 1
         remaining = deadline - time.monotonic()
-        request = urllib.request.Request(
-            url,
-            data=body,
-            method="POST",
-            headers={"Content-Type": "application/json", "Connect-Protocol-Version": "1"},
-        )
+        headers = {"Content-Type": "application/json", "Connect-Protocol-Version": "1"}
+        if auth.token:
+            headers["Authorization"] = "Bearer " + auth.token
+        request = urllib.request.Request(url, data=body, method="POST", headers=headers)
         try:
-            with urllib.request.urlopen(request, timeout=max(0.1, min(remaining, 30))) as response:
+            with urllib.request.urlopen(
+                request, timeout=max(0.1, min(remaining, 30)), context=auth.context
+            ) as response:
                 response.read()
                 return
         except urllib.error.HTTPError as err:
@@ -129,20 +153,23 @@ def _send(url, trial_name, logs, timeout):
         delay = min(delay * 2, 1.0)
 
 
-def report_metrics(metrics, db_manager_address=None, timeout=120, trial_name=None):
+def report_metrics(metrics, db_manager_address=None, timeout=120, trial_name=None, token=None,
+                   ca_file=None):
     """Pushes ``metrics`` (name -> number) for this trial; returns once they are stored."""
     name = _trial_name(trial_name)
     logs = _metric_logs(metrics)
-    _send(_address(db_manager_address) + _PATH, name, logs, timeout)
+    url = _address(db_manager_address) + _PATH
+    _send(url, name, logs, timeout, _Auth(url, token, ca_file))
 
 
 class MetricsReporter:
     """Non-blocking reporter: ``report()`` queues, a thread sends batches, ``flush()`` waits."""
 
     def __init__(self, db_manager_address=None, timeout=120, trial_name=None, batch_size=1000,
-                 interval=0.1):
+                 interval=0.1, token=None, ca_file=None):
         self._name = _trial_name(trial_name)
         self._url = _address(db_manager_address) + _PATH
+        self._auth = _Auth(self._url, token, ca_file)
         self._timeout = timeout
         self._batch_size = batch_size
         self._interval = interval
@@ -197,7 +224,7 @@ class MetricsReporter:
                 batch, self._queue = self._queue[: self._batch_size], self._queue[self._batch_size:]
                 self._in_flight += 1
             try:
-                _send(self._url, self._name, batch, self._timeout)
+                _send(self._url, self._name, batch, self._timeout, self._auth)
             except KatibPushError as err:
                 with self._cond:
                     self._error = err

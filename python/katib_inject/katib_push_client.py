@@ -12,7 +12,9 @@ DB manager's Connect JSON endpoint (``KATIB_DB_MANAGER_HTTP_ADDRESS``) for trial
 seconds (default 60). At exit it waits for everything queued. A push that fails for good is
 printed at once, makes the next ``report`` raise, and ends the process with exit code 1: a trial
 never succeeds with metrics silently lost. Values that are not numbers (as the pull collector
-would read them) are skipped with one warning per metric on stderr.
+would read them) are skipped with one warning per metric on stderr. With ``KATIB_TRIAL_TOKEN`` set
+it is sent as ``Authorization: Bearer``; with ``KATIB_DB_MANAGER_TLS=true`` the endpoint is https,
+trusting ``KATIB_DB_MANAGER_CA`` when set (docs/security.md).
 """
 
 # katib-ts push client (added by katib inject: the metric prints below push to the DB manager)
@@ -21,6 +23,7 @@ import datetime as _katib_datetime
 import json as _katib_json
 import os as _katib_os
 import re as _katib_re
+import ssl as _katib_ssl
 import sys as _katib_sys
 import threading as _katib_threading
 import time as _katib_time
@@ -35,6 +38,7 @@ class _KatibPush:
     def __init__(self):
         self._cond = _katib_threading.Condition()
         self._queue, self._busy, self._error, self._config, self._warned = [], False, None, None, set()
+        self._token, self._tls = "", None
 
     def report(self, *pairs):
         stamp = _katib_datetime.datetime.now(_katib_datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -75,10 +79,14 @@ class _KatibPush:
                 "katib: KATIB_TRIAL_NAME and KATIB_DB_MANAGER_HTTP_ADDRESS must be set: this code was "
                 "rewritten by katib inject to push its metrics to the DB manager"
             )
+        tls = _katib_os.environ.get("KATIB_DB_MANAGER_TLS", "").strip().lower() in ("true", "1", "yes", "on")
         if not address.startswith(("http://", "https://")):
-            address = "http://" + address
+            address = ("https://" if tls else "http://") + address
         timeout = float(_katib_os.environ.get("KATIB_PUSH_TIMEOUT") or 60)
         self._config = (trial, address + "/api.v1.beta1.DBManager/ReportObservationLog", timeout)
+        self._token = _katib_os.environ.get("KATIB_TRIAL_TOKEN", "")
+        ca = _katib_os.environ.get("KATIB_DB_MANAGER_CA", "")
+        self._tls = _katib_ssl.create_default_context(cafile=ca) if ca and address.startswith("https://") else None
         _katib_threading.Thread(target=self._run, name="katib-push", daemon=True).start()
         _katib_atexit.register(self.flush_at_exit)
 
@@ -107,9 +115,12 @@ class _KatibPush:
         deadline, delay, last = _katib_time.monotonic() + timeout, 0.05, None
         while True:
             headers = {"Content-Type": "application/json", "Connect-Protocol-Version": "1"}
+            if self._token:
+                headers["Authorization"] = "Bearer " + self._token
             request = _katib_request.Request(url, data=body, method="POST", headers=headers)
+            wait = max(1.0, min(30.0, deadline - _katib_time.monotonic()))
             try:
-                with _katib_request.urlopen(request, timeout=max(1.0, min(30.0, deadline - _katib_time.monotonic()))) as r:
+                with _katib_request.urlopen(request, timeout=wait, context=self._tls) as r:
                     r.read()
                     return
             except _katib_urlerror.HTTPError as err:

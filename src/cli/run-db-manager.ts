@@ -1,13 +1,15 @@
 import pino from 'pino';
 import { KatibError } from '../api/errors.js';
-import { startDbManager } from '../dbmanager/index.js';
+import { openAuth, startDbManager } from '../dbmanager/index.js';
 import { openDatabase, redactUrl } from '../store/index.js';
 import { type CliContext, CliError } from './context.js';
 import { databaseSetting } from './database-setting.js';
 import { booleanSetting, flagOrEnv, type ServiceFlags, serviceSettings } from './options.js';
+import type { SecurityFlags } from './security-flags.js';
+import { securitySettings } from './security-settings.js';
 import { shutdownSignal } from './signals.js';
 
-export interface DbManagerFlags extends ServiceFlags {
+export interface DbManagerFlags extends ServiceFlags, SecurityFlags {
   db?: string;
 }
 
@@ -25,6 +27,12 @@ export async function runDbManager(flags: DbManagerFlags, context: CliContext): 
   );
   const skipInitialization = booleanSetting(flagOrEnv('', undefined, env, 'SKIP_DB_INITIALIZATION', 'false'));
   const dbUrl = databaseSetting(flags.db, env);
+  const security = await securitySettings(flags, env);
+  if (security.auth && !security.auth.secret && skipInitialization)
+    throw new CliError(
+      '--auth: SKIP_DB_INITIALIZATION=true leaves the database alone, so the auth secret cannot be kept there: give --auth-secret-file',
+      2,
+    );
 
   const logger = pino(
     { name: 'katib-db-manager', level: env.KATIB_LOG_LEVEL || 'info' },
@@ -42,7 +50,18 @@ export async function runDbManager(flags: DbManagerFlags, context: CliContext): 
     throw new CliError(`cannot open database ${redactUrl(dbUrl.value)}: ${messageOf(err)}`, exitCodeOf(err));
   }
   try {
-    const manager = await startDbManager({ db, grpcListen, httpListen, logger });
+    const auth = security.auth ? await openAuth(security.auth, db.kysely) : undefined;
+    const tls = security.tls ? { cert: security.tls.cert, key: security.tls.key } : undefined;
+    const manager = await startDbManager({
+      db,
+      grpcListen,
+      httpListen,
+      logger,
+      ...(auth ? { auth } : {}),
+      ...(tls ? { tls } : {}),
+    });
+    if (auth && security.auth?.operatorToken === undefined)
+      logger.info({ operatorToken: auth.operatorToken }, 'operator token (derived from the auth secret)');
     const received = await signal;
     logger.info({ signal: received }, 'shutting down');
     await manager.close();

@@ -14,9 +14,11 @@ import { CliError, usageError } from './context.js';
 import { databaseSetting } from './database-setting.js';
 import { finalReport, progressLine } from './experiment-output.js';
 import { flagOrEnv, listenAddress } from './options.js';
+import type { SecurityFlags } from './security-flags.js';
+import { dashboardLink, securitySettings } from './security-settings.js';
 import { shutdownSignal } from './signals.js';
 
-export interface RunFlags {
+export interface RunFlags extends SecurityFlags {
   db?: string;
   workDir?: string;
   output: string;
@@ -50,6 +52,7 @@ export async function runExperiment(file: string, flags: RunFlags, context: CliC
   for (const w of warnings) say(`warning: ${formatIssue(w)}`);
   const name = experiment.metadata.name;
 
+  const security = await securitySettings(flags, env);
   const workRoot = path.resolve(workDir, name);
   const uiListen =
     flags.ui === undefined || flags.ui === false
@@ -59,6 +62,8 @@ export async function runExperiment(file: string, flags: RunFlags, context: CliC
     db: dbUrl,
     workRoot,
     ...(uiListen !== undefined ? { httpListen: uiListen } : {}),
+    ...(security.auth ? { auth: security.auth } : {}),
+    ...(security.tls ? { tls: security.tls } : {}),
   }).catch((err: unknown) => {
     throw new CliError(
       `cannot open database ${redactUrl(dbUrl)}: ${err instanceof Error ? err.message : String(err)}`,
@@ -72,7 +77,10 @@ export async function runExperiment(file: string, flags: RunFlags, context: CliC
       service: katib.dbManager.service,
       workRoot,
     });
-    stderr.write(`dashboard: ${dashboard.urlFor(katib.dbManager.httpAddress)}\n`);
+    const url = dashboard.urlFor(katib.dbManager.httpAddress);
+    stderr.write(
+      `dashboard: ${dashboardLink(url, katib.dbManager.auth?.operatorToken, security.tls !== undefined)}\n`,
+    );
   }
   let ended = false;
   const abort = new AbortController();

@@ -3,10 +3,12 @@ import { KatibClient } from '../sdk/index.js';
 import { type CliContext, CliError, usageError } from './context.js';
 import { finalReport } from './experiment-output.js';
 import { experimentsTable, trialsTable } from './manage-output.js';
-import { serverAddress } from './server-address.js';
+import { serverAddress, serverSecurity } from './server-address.js';
 
 export interface ManageFlags {
   server?: string;
+  token?: string;
+  caFile?: string;
   output: string;
 }
 
@@ -70,7 +72,10 @@ async function withClient(
 ): Promise<void> {
   if (flags.output !== 'text' && flags.output !== 'json')
     throw usageError('--output', flags.output, 'must be text or json');
-  const client = new KatibClient({ address: serverAddress(flags.server, context.env) });
+  const client = new KatibClient({
+    address: serverAddress(flags.server, context.env),
+    ...serverSecurity(flags, context.env),
+  });
   try {
     await fn(client, flags.output === 'json');
   } finally {

@@ -6,9 +6,11 @@ import { redactUrl } from '../store/index.js';
 import { type CliContext, CliError, usageError } from './context.js';
 import { databaseSetting } from './database-setting.js';
 import { booleanSetting, flagOrEnv, type ServiceFlags, serviceSettings } from './options.js';
+import type { SecurityFlags } from './security-flags.js';
+import { dashboardLink, securitySettings } from './security-settings.js';
 import { shutdownSignal } from './signals.js';
 
-export interface ServerFlags extends ServiceFlags {
+export interface ServerFlags extends ServiceFlags, SecurityFlags {
   db?: string;
   workDir?: string;
   runner?: string;
@@ -38,6 +40,7 @@ export async function runServer(flags: ServerFlags, context: CliContext): Promis
   if (runnerKind.value !== 'local' && runnerKind.value !== 'kubernetes')
     throw usageError(runnerKind.source, runnerKind.value, 'must be local or kubernetes');
   const namespace = flagOrEnv('--namespace', flags.namespace, env, 'KATIB_NAMESPACE', '');
+  const security = await securitySettings(flags, env);
 
   const logger = pino({ name: 'katib-server', level: env.KATIB_LOG_LEVEL || 'info' }, pino.destination(1));
   const runner =
@@ -56,6 +59,8 @@ export async function runServer(flags: ServerFlags, context: CliContext): Promis
       logger,
       connectTimeoutSeconds,
       ...(runner ? { runner } : {}),
+      ...(security.auth ? { auth: security.auth } : {}),
+      ...(security.tls ? { tls: security.tls } : {}),
       dashboard: {
         writable:
           flags.uiWrite === true || booleanSetting(flagOrEnv('', undefined, env, 'KATIB_UI_WRITE', 'false')),
@@ -74,7 +79,15 @@ export async function runServer(flags: ServerFlags, context: CliContext): Promis
       workDir: workRoot,
       runner: runner ? `kubernetes (${runner.server}, namespace ${runner.namespace})` : 'local',
       resumed: server.resumed,
-      dashboard: server.dashboardUrl,
+      dashboard: server.dashboardUrl
+        ? dashboardLink(
+            server.dashboardUrl,
+            server.katib.dbManager.auth?.operatorToken,
+            security.tls !== undefined,
+          )
+        : null,
+      auth: security.auth !== undefined,
+      tls: security.tls !== undefined,
     },
     'katib server ready',
   );

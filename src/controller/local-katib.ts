@@ -5,7 +5,13 @@
  * service that serves the trials' pushes: one write path.
  */
 import type { Logger } from 'pino';
-import { type RunningDbManager, startDbManager } from '../dbmanager/index.js';
+import {
+  type AuthSettings,
+  openAuth,
+  type RunningDbManager,
+  startDbManager,
+  type TlsMaterial,
+} from '../dbmanager/index.js';
 import { LocalTrialRunner, type TrialRunner } from '../runner/index.js';
 import { type Database, type ExperimentStore, openDatabase } from '../store/index.js';
 import { type ControllerEvent, ExperimentController } from './experiment-controller.js';
@@ -22,6 +28,13 @@ export interface LocalKatibOptions {
   logger?: Logger;
   connectTimeoutSeconds?: number;
   runner?: TrialRunner;
+  /**
+   * Authentication on the DB manager (docs/security.md): trials get their tokens in
+   * KATIB_TRIAL_TOKEN. The secret defaults to the one kept in the database. Default off.
+   */
+  auth?: AuthSettings;
+  /** TLS on the DB manager's ports; trials trust `caFile` (KATIB_DB_MANAGER_CA). Default off. */
+  tls?: TlsMaterial & { caFile?: string };
 }
 
 export interface ControllerSettings {
@@ -49,12 +62,16 @@ export async function startLocalKatib(options: LocalKatibOptions): Promise<Local
       : {}),
   });
   let dbManager: RunningDbManager;
+  const { tls } = options;
   try {
+    const auth = options.auth ? await openAuth(options.auth, db.kysely) : undefined;
     dbManager = await startDbManager({
       db,
       grpcListen: options.grpcListen ?? '127.0.0.1:0',
       httpListen: options.httpListen === undefined ? '127.0.0.1:0' : options.httpListen,
       ...(options.logger ? { logger: options.logger } : {}),
+      ...(auth ? { auth } : {}),
+      ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}),
     });
   } catch (err) {
     await db.close();
@@ -64,6 +81,11 @@ export async function startLocalKatib(options: LocalKatibOptions): Promise<Local
   const addresses = {
     grpc: dbManager.grpcAddress,
     ...(dbManager.httpAddress ? { http: dbManager.httpAddress } : {}),
+  };
+  const auth = dbManager.auth;
+  const trialAccess = {
+    ...(auth ? { tokenFor: (trialName: string) => auth.tokenFor(trialName) } : {}),
+    ...(tls ? { tls: tls.caFile !== undefined ? { caFile: tls.caFile } : {} } : {}),
   };
   let closing: Promise<void> | undefined;
   return {
@@ -80,6 +102,7 @@ export async function startLocalKatib(options: LocalKatibOptions): Promise<Local
         onReported: (listener) => dbManager.service.onReported(listener),
         addresses,
         workRoot: options.workRoot,
+        trialAccess,
         ...settings,
       });
     },

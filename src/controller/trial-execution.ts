@@ -23,6 +23,7 @@ import { localCommandOf, substituteTrialTemplate } from '../spec/index.js';
 import type { ObservationStore } from '../store/observation-store.js';
 import { withPythonHelper } from './python-helper.js';
 import { resolveSourcePaths } from './source-paths.js';
+import { type TrialAccess, trialAccessEnv } from './trial-access.js';
 
 /** Where trials send their metrics: handed to each trial in its environment. */
 export interface DbManagerAddresses {
@@ -56,6 +57,8 @@ export interface TrialExecutionContext {
   onNotice?: (message: string) => void;
   /** Extra env for every trial (the SDK's envPerTrial), under the template's own env. */
   extraEnv?: Record<string, string>;
+  /** With authentication or TLS on the DB manager: each trial's token and CA (trial-access.ts). */
+  trialAccess?: TrialAccess;
   signal?: AbortSignal;
 }
 
@@ -197,6 +200,7 @@ function localTrial(
     KATIB_EXPERIMENT_NAME: experiment.metadata.name,
     KATIB_DB_MANAGER_ADDRESS: ctx.addresses.grpc,
     ...(ctx.addresses.http ? { KATIB_DB_MANAGER_HTTP_ADDRESS: ctx.addresses.http } : {}),
+    ...trialAccessEnv(ctx.trialAccess, trial.name, true),
   };
   const command = resolveSourcePaths(local.command, sourceDir);
   // Push: the trial's metric prints become pushes (code injection, docs/injection.md).
@@ -246,6 +250,7 @@ function clusterTrial(
     KATIB_EXPERIMENT_NAME: ctx.experiment.metadata.name,
     KATIB_DB_MANAGER_ADDRESS: ctx.addresses.grpc,
     ...(ctx.addresses.http ? { KATIB_DB_MANAGER_HTTP_ADDRESS: ctx.addresses.http } : {}),
+    ...trialAccessEnv(ctx.trialAccess, trial.name, false),
   };
   const runSpec = kubernetesRunSpec({
     experiment: ctx.experiment,

@@ -12,6 +12,7 @@ import {
   HealthCheckResponse_ServingStatus,
   HealthCheckResponseSchema,
 } from '../gen/grpc/health/v1/health_pb.js';
+import { bearerOf, type DbManagerAuth } from './auth.js';
 import { GrpcStatus } from './grpc-wire.js';
 import type { HealthProbe } from './health.js';
 import { GrpcError } from './server-call.js';
@@ -33,24 +34,37 @@ const NOT_SERVING = toBinary(
 
 /**
  * The DB manager's gRPC server (see UnaryGrpcServer), not yet listening: `api.v1.beta1.DBManager`
- * and `grpc.health.v1.Health/Check`. The empty replies are constant bytes.
+ * and `grpc.health.v1.Health/Check`. The empty replies are constant bytes. With `auth`, pushes
+ * need the trial's token (or the operator's), reads and deletes the operator token, checked before
+ * anything is stored or read; health stays open. With `tls`, HTTP/2 over TLS.
  */
 export function createGrpcServer(
   service: DbManagerService,
   probe: HealthProbe,
   maxMessageBytes: number,
+  auth?: DbManagerAuth,
+  tls?: { cert: Buffer; key: Buffer },
 ): UnaryGrpcServer {
-  const server = new UnaryGrpcServer({ maxReceiveMessageBytes: maxMessageBytes });
+  const server = new UnaryGrpcServer({ maxReceiveMessageBytes: maxMessageBytes, ...(tls ? { tls } : {}) });
   const path = (name: string) => `/${DBManager.typeName}/${name}`;
-  server.addMethod(path('ReportObservationLog'), async (bytes) => {
-    await service.reportObservationLogBytes(bytes);
+  server.addMethod(path('ReportObservationLog'), async (bytes, call) => {
+    if (auth === undefined) await service.reportObservationLogBytes(bytes);
+    else {
+      const bearer = auth.requireToken(bearerOf(call.headers.authorization), 'ReportObservationLog');
+      await service.reportObservationLogBytes(
+        bytes,
+        auth.isOperator(bearer) ? undefined : (trialName) => auth.requireTrial(bearer, trialName),
+      );
+    }
     return EMPTY;
   });
-  server.addMethod(path('GetObservationLog'), async (bytes) => {
+  server.addMethod(path('GetObservationLog'), async (bytes, call) => {
+    auth?.requireOperator(bearerOf(call.headers.authorization), 'GetObservationLog');
     const reply = await service.getObservationLog(decode(GetObservationLogRequestSchema, bytes));
     return toBinary(GetObservationLogReplySchema, reply);
   });
-  server.addMethod(path('DeleteObservationLog'), async (bytes) => {
+  server.addMethod(path('DeleteObservationLog'), async (bytes, call) => {
+    auth?.requireOperator(bearerOf(call.headers.authorization), 'DeleteObservationLog');
     await service.deleteObservationLog(decode(DeleteObservationLogRequestSchema, bytes));
     return EMPTY;
   });

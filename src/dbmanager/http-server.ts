@@ -1,7 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { ConnectRouter, Interceptor } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { DBManager } from '../gen/api/v1/beta1/api_pb.js';
+import { bearerOf, type DbManagerAuth } from './auth.js';
+import { authorizeHttp } from './auth-http.js';
 import { toConnectError } from './errors.js';
 import type { HealthProbe } from './health.js';
 import type { HttpRoutes } from './http-routes.js';
@@ -11,12 +14,16 @@ import type { DbManagerService } from './service.js';
  * An HTTP/1.1 server with the DBManager service as Connect-protocol JSON (and binary) unary calls
  * (`POST /api.v1.beta1.DBManager/ReportObservationLog`, `Content-Type: application/json`),
  * `GET /healthz` (200 "ok" while the database answers, 503 otherwise) and `routes`.
+ * With `auth`, the DBManager calls need tokens as on the gRPC port and `routes` the operator token
+ * (see authorizeHttp); /healthz stays open. With `tls`, HTTPS only.
  */
 export function createHttpServer(
   service: DbManagerService,
   probe: HealthProbe,
   routes: HttpRoutes,
   maxMessageBytes: number,
+  auth?: DbManagerAuth,
+  tls?: { cert: Buffer; key: Buffer },
 ): Server {
   const asConnectError: Interceptor = (next) => async (req) => {
     try {
@@ -24,6 +31,16 @@ export function createHttpServer(
     } catch (err) {
       throw toConnectError(err);
     }
+  };
+  const authorize: Interceptor = (next) => async (req) => {
+    if (auth === undefined) return next(req);
+    const method = req.method.name;
+    const bearer = auth.requireToken(bearerOf(req.header.get('authorization')), method);
+    if (method === 'ReportObservationLog') {
+      const trialName = req.stream ? '' : String((req.message as { trialName?: unknown }).trialName ?? '');
+      auth.requireTrial(bearer, trialName);
+    } else auth.requireOperator(bearer, method);
+    return next(req);
   };
   const rpc = connectNodeAdapter({
     routes(router: ConnectRouter) {
@@ -39,7 +56,7 @@ export function createHttpServer(
         },
       });
     },
-    interceptors: [asConnectError],
+    interceptors: [asConnectError, authorize],
     readMaxBytes: maxMessageBytes,
     fallback(nodeReq, nodeRes) {
       // Served by http.createServer below: always HTTP/1.1 objects.
@@ -55,6 +72,7 @@ export function createHttpServer(
         res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
         return;
       }
+      if (auth !== undefined && !authorizeHttp(auth, req, res)) return;
       Promise.resolve()
         .then(() => handler(req, res))
         .catch((err: unknown) => {
@@ -63,7 +81,8 @@ export function createHttpServer(
         });
     },
   });
-  return createServer(rpc);
+  // An https.Server serves requests exactly as an http.Server does (listen, close, idle connections).
+  return tls ? (createHttpsServer(tls, rpc) as unknown as Server) : createServer(rpc);
 }
 
 function healthz(probe: HealthProbe, req: IncomingMessage, res: ServerResponse): void {

@@ -1,4 +1,7 @@
 export { formatHostPort, HOST_PORT_RULE, type HostPort, tryParseHostPort } from './address.js';
+export { type Bearer, bearerOf, DbManagerAuth, type DbManagerAuthOptions, MIN_SECRET_BYTES } from './auth.js';
+export { authorizeHttp, TOKEN_COOKIE } from './auth-http.js';
+export { type AuthSettings, openAuth, readAuthSecretFile, storedAuthSecret } from './auth-secret.js';
 export { DB_MANAGER_GRPC, grpcServiceDefinition, HEALTH_GRPC } from './grpc-definition.js';
 export type { HttpHandler, HttpRoutes } from './http-routes.js';
 export {
@@ -15,4 +18,5 @@ export {
   type StartDbManagerOptions,
   startDbManager,
 } from './start.js';
+export { readCaFile, readTlsMaterial, type TlsFields, type TlsMaterial } from './tls.js';
 export { UnaryGrpcServer, type UnaryGrpcServerOptions } from './unary-grpc-server.js';

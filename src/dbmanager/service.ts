@@ -70,9 +70,12 @@ export class DbManagerService {
   /**
    * ReportObservationLog from its wire bytes (the gRPC port's hot path): decoded and checked in
    * one pass by decodeReport, with the same rules and errors as reportObservationLog.
+   * `authorize`, if given, is called with the trial name before anything is written, and refuses
+   * the request by throwing (the auth check, which needs the trial name out of the message).
    */
-  async reportObservationLogBytes(bytes: Uint8Array): Promise<void> {
+  async reportObservationLogBytes(bytes: Uint8Array, authorize?: (trialName: string) => void): Promise<void> {
     const { trialName, logs } = decodeReport(bytes, this.#now);
+    authorize?.(trialName);
     await this.#write(trialName, logs, 'ReportObservationLog');
   }
 

@@ -5,6 +5,7 @@ import pino, { type Logger } from 'pino';
 import { invalidArgument } from '../api/errors.js';
 import type { ObservationStore } from '../store/observation-store.js';
 import { formatHostPort, HOST_PORT_RULE, type HostPort, tryParseHostPort } from './address.js';
+import { bearerOf, type DbManagerAuth } from './auth.js';
 import { createGrpcServer } from './grpc-server.js';
 import { HealthProbe } from './health.js';
 import { listenHttp, shutdownHttp } from './http-listen.js';
@@ -12,6 +13,7 @@ import { type HttpHandler, HttpRoutes } from './http-routes.js';
 import { createHttpServer } from './http-server.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './limits.js';
 import { DbManagerService } from './service.js';
+import type { TlsMaterial } from './tls.js';
 
 /** What the DB manager needs of an open database (the store's `Database` fits). */
 export interface DbManagerDatabase {
@@ -46,6 +48,13 @@ export interface StartDbManagerOptions {
   drainTimeoutMs?: number;
   /** Handlers to mount on the HTTP port, by path prefix (more with `httpRoutes.mount`). */
   httpHandlers?: Record<string, HttpHandler>;
+  /**
+   * Authentication (docs/security.md): pushes need the trial's token, everything else but health
+   * the operator token. Default none: every call is served, as Katib's DB manager does.
+   */
+  auth?: DbManagerAuth;
+  /** Serve both ports over TLS with this certificate and key (see readTlsMaterial). Default cleartext. */
+  tls?: TlsMaterial;
 }
 
 export interface RunningDbManager {
@@ -57,11 +66,16 @@ export interface RunningDbManager {
   httpAddress: string | null;
   /** Mount more handlers on the HTTP port; null without one. */
   httpRoutes: HttpRoutes | null;
+  /** The authentication in force (trial tokens come from it), or undefined when it is off. */
+  auth: DbManagerAuth | undefined;
+  /** True when both ports serve TLS. */
+  tls: boolean;
   /**
    * Serves one more gRPC service on the gRPC port (`katib server` adds its management API there,
    * so users need one address): a grpc-js ServiceDefinition (from grpcServiceDefinition) or the
    * protobuf-es service itself, with a grpc-js style implementation (`(call, callback)` per
    * method; see grpcJsHandlers for what the call offers). Unary methods only, as all of Katib's.
+   * With auth on, every one of its calls needs the operator token.
    * Throws, adding nothing, if one of its methods is served already.
    */
   addGrpcService(
@@ -74,7 +88,7 @@ export interface RunningDbManager {
 
 /**
  * Starts the DB manager: `api.v1.beta1.DBManager` and gRPC health on cleartext HTTP/2, and the same
- * service as Connect JSON over HTTP/1.1 with `/healthz`. Logs one line when ready. Rejects with a
+ * service as Connect JSON over HTTP/1.1 with `/healthz` (over TLS and with auth when asked). Logs one line when ready. Rejects with a
  * KatibError (`invalid_argument` for a bad address, `unavailable` when a port cannot be bound).
  */
 export async function startDbManager(options: StartDbManagerOptions): Promise<RunningDbManager> {
@@ -94,7 +108,8 @@ export async function startDbManager(options: StartDbManagerOptions): Promise<Ru
     onStoreFault: (err, operation) => logger.warn({ err, operation }, 'observation store fault'),
   });
   const probe = new HealthProbe(db);
-  const grpcServer = createGrpcServer(service, probe, maxMessageBytes);
+  const { auth, tls } = options;
+  const grpcServer = createGrpcServer(service, probe, maxMessageBytes, auth, tls);
   const grpcPort = await grpcServer.listen(grpcAt.host, grpcAt.port);
   const grpcAddress = formatHostPort({ host: grpcAt.host, port: grpcPort });
 
@@ -105,7 +120,7 @@ export async function startDbManager(options: StartDbManagerOptions): Promise<Ru
     httpRoutes = new HttpRoutes();
     for (const [prefix, handler] of Object.entries(options.httpHandlers ?? {}))
       httpRoutes.mount(prefix, handler);
-    httpServer = createHttpServer(service, probe, httpRoutes, maxMessageBytes);
+    httpServer = createHttpServer(service, probe, httpRoutes, maxMessageBytes, auth, tls);
     try {
       const port = await listenHttp(httpServer, httpAt.host, httpAt.port);
       httpAddress = formatHostPort({ host: httpAt.host, port });
@@ -114,7 +129,10 @@ export async function startDbManager(options: StartDbManagerOptions): Promise<Ru
       throw err;
     }
   }
-  logger.info({ grpcAddress, httpAddress, database: db.displayUrl }, 'db manager ready');
+  logger.info(
+    { grpcAddress, httpAddress, database: db.displayUrl, auth: auth !== undefined, tls: tls !== undefined },
+    'db manager ready',
+  );
 
   let closing: Promise<void> | undefined;
   return {
@@ -122,7 +140,14 @@ export async function startDbManager(options: StartDbManagerOptions): Promise<Ru
     grpcAddress,
     httpAddress,
     httpRoutes,
-    addGrpcService: (definition, implementation) => grpcServer.addService(definition, implementation),
+    auth,
+    tls: tls !== undefined,
+    addGrpcService: (definition, implementation) =>
+      grpcServer.addService(
+        definition,
+        implementation,
+        auth && ((call) => auth.requireOperator(bearerOf(call.headers.authorization), call.path)),
+      ),
     close() {
       closing ??= (async () => {
         logger.info({ drainTimeoutMs }, 'db manager draining');

@@ -6,18 +6,20 @@ import { KatibError } from '../api/errors.js';
 import { formatHostPort } from './address.js';
 import { grpcJsHandlers } from './grpc-js-handlers.js';
 import { encodeGrpcMessage, GrpcStatus, parseGrpcTimeout } from './grpc-wire.js';
-import { type CallEnvironment, ServerCall, type UnaryHandler } from './server-call.js';
+import { type CallEnvironment, ServerCall, type UnaryCallContext, type UnaryHandler } from './server-call.js';
 
 export interface UnaryGrpcServerOptions {
   /** Largest request message accepted; larger ones are answered RESOURCE_EXHAUSTED unread. */
   maxReceiveMessageBytes: number;
   /** Streams (calls) a client may have open at once on one connection. Default 100. */
   maxConcurrentStreams?: number;
+  /** Serve HTTP/2 over TLS (ALPN h2) with this certificate and key instead of cleartext h2c. */
+  tls?: { cert: Buffer; key: Buffer };
 }
 
 /**
  * A gRPC server for unary methods over cleartext HTTP/2 (h2c with prior knowledge, as Katib's
- * clients dial), on node:http2 directly. All of Katib's RPCs are unary.
+ * clients dial), or over TLS with `options.tls`, on node:http2 directly. All of Katib's RPCs are unary.
  *
  * Why not @grpc/grpc-js, the project's gRPC library (DESIGN.md prefers it unless a benchmark shows
  * it is the bottleneck): measured with bench/push.ts on this machine (2 cores shared with other
@@ -48,7 +50,7 @@ export interface UnaryGrpcServerOptions {
  *   finish for up to the drain time, then destroys what is left.
  */
 export class UnaryGrpcServer {
-  readonly #h2: http2.Http2Server;
+  readonly #h2: http2.Http2Server | http2.Http2SecureServer;
   readonly #methods = new Map<string, UnaryHandler>();
   readonly #sessions = new Set<http2.ServerHttp2Session>();
   readonly #env: CallEnvironment;
@@ -68,9 +70,10 @@ export class UnaryGrpcServer {
         if (--this.#handlersInFlight === 0) this.#checkDrained?.();
       },
     };
-    this.#h2 = http2.createServer({
-      settings: { maxConcurrentStreams: options.maxConcurrentStreams ?? 100 },
-    });
+    const settings = { maxConcurrentStreams: options.maxConcurrentStreams ?? 100 };
+    this.#h2 = options.tls
+      ? http2.createSecureServer({ ...options.tls, settings, ALPNProtocols: ['h2'] })
+      : http2.createServer({ settings });
     this.#h2.on('session', this.#onSession);
     this.#h2.on('stream', this.#onStream);
   }
@@ -82,15 +85,30 @@ export class UnaryGrpcServer {
   }
 
   /**
-   * Serves a service written the grpc-js way (see grpcJsHandlers). Throws, adding nothing, if one
-   * of its methods is served already.
+   * Serves a service written the grpc-js way (see grpcJsHandlers). `guard`, if given, runs before
+   * each of its calls and refuses it by throwing. Throws, adding nothing, if one of its methods is
+   * served already.
    */
-  addService(service: ServiceDefinition | DescService, implementation: UntypedServiceImplementation): void {
+  addService(
+    service: ServiceDefinition | DescService,
+    implementation: UntypedServiceImplementation,
+    guard?: (call: UnaryCallContext) => void,
+  ): void {
     const handlers = grpcJsHandlers(service, implementation);
     for (const path of handlers.keys()) {
       if (this.#methods.has(path)) throw new Error(`gRPC method ${path} is served already`);
     }
-    for (const [path, handler] of handlers) this.#methods.set(path, handler);
+    for (const [path, handler] of handlers) {
+      this.#methods.set(
+        path,
+        guard
+          ? (bytes, call) => {
+              guard(call);
+              return handler(bytes, call);
+            }
+          : handler,
+      );
+    }
   }
 
   /** Listens on host:port (port 0 picks a free one); resolves with the bound port. */

@@ -37,10 +37,23 @@ export interface KatibClientOptions {
    * (another process may be running them).
    */
   resume?: boolean;
-  /** A `katib server`'s gRPC address (`host:port`): the client talks to it instead. */
+  /**
+   * A `katib server`'s gRPC address (`host:port`): the client talks to it instead. `https://host:port`
+   * for a server with TLS on (docs/security.md).
+   */
   address?: string;
   /** With `address`: seconds each call may take. Default 60. */
   timeout?: number;
+  /**
+   * With `address`: the operator token of a server with authentication on, sent as
+   * `authorization: Bearer`. Default env KATIB_OPERATOR_TOKEN; none: no metadata.
+   */
+  token?: string;
+  /**
+   * With an `https://` address: the PEM file of the CA that signed the server's certificate.
+   * Default env KATIB_DB_MANAGER_CA, else the system's CAs.
+   */
+  caFile?: string;
   /**
    * Where trials run. Embedded: `local` (default) runs them as processes here; `kubernetes` as
    * their Kubernetes resources (batch/v1 Jobs) on the cluster of KUBECONFIG (or the pod's service
@@ -59,7 +72,17 @@ export interface SuccessTrialDetails {
   metrics: ObservationMetric[];
 }
 
-const CLIENT_OPTIONS = ['db', 'workDir', 'resume', 'address', 'timeout', 'runner', 'namespace'];
+const CLIENT_OPTIONS = [
+  'db',
+  'workDir',
+  'resume',
+  'address',
+  'timeout',
+  'runner',
+  'namespace',
+  'token',
+  'caFile',
+];
 
 export class KatibClient {
   readonly #options: KatibClientOptions;
@@ -84,7 +107,10 @@ export class KatibClient {
       throw invalidArgument('namespace', o.namespace, 'must be a non-empty string');
     if (o.namespace !== undefined && o.runner !== 'kubernetes')
       throw invalidArgument('namespace', o.namespace, 'applies to runner "kubernetes" only');
-    for (const key of ['db', 'workDir', 'address'] as const)
+    for (const key of ['token', 'caFile'] as const)
+      if (o[key] !== undefined && o.address === undefined)
+        throw invalidArgument(key, '(set)', 'applies with address only (a katib server)');
+    for (const key of ['db', 'workDir', 'address', 'token', 'caFile'] as const)
       if (o[key] !== undefined && (typeof o[key] !== 'string' || o[key] === ''))
         throw invalidArgument(key, o[key], 'must be a non-empty string');
     if (o.resume !== undefined && typeof o.resume !== 'boolean')
@@ -252,7 +278,12 @@ export class KatibClient {
     const o = this.#options;
     if (o.address !== undefined) {
       const { openRemoteBackend } = await import('./remote-backend.js');
-      return openRemoteBackend(o.address, o.timeout ?? 60);
+      const token = o.token ?? (process.env.KATIB_OPERATOR_TOKEN || undefined);
+      const caFile = o.caFile ?? (process.env.KATIB_DB_MANAGER_CA || undefined);
+      return openRemoteBackend(o.address, o.timeout ?? 60, {
+        ...(token !== undefined ? { token } : {}),
+        ...(caFile !== undefined ? { caFile } : {}),
+      });
     }
     const { openEmbeddedBackend } = await import('./embedded-backend.js');
     return openEmbeddedBackend({

@@ -2,8 +2,16 @@
  * The backend of KatibClient({address}): a `katib server`'s management API
  * (katib_ts.v1.ExperimentService) and Katib's DBManager, both on the server's one gRPC address.
  */
+
+import { readFileSync } from 'node:fs';
 import { create, type DescMessage, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf';
-import { type Client, credentials, makeGenericClientConstructor, type ServiceError } from '@grpc/grpc-js';
+import {
+  type Client,
+  credentials,
+  Metadata,
+  makeGenericClientConstructor,
+  type ServiceError,
+} from '@grpc/grpc-js';
 import { codeOfGrpcStatus, invalidArgument, KatibError } from '../api/errors.js';
 import type { Experiment } from '../api/experiment.js';
 import type { Trial } from '../api/trial.js';
@@ -29,21 +37,53 @@ const MAX_RECEIVE_BYTES = 256 * 1024 * 1024;
 
 type Unary = (
   req: unknown,
+  metadata: Metadata,
   options: { deadline: number },
   cb: (err: ServiceError | null, reply: unknown) => void,
 ) => void;
 
-export function openRemoteBackend(address: string, timeoutSeconds: number): KatibBackend {
-  if (typeof address !== 'string' || tryParseHostPort(address) === undefined)
-    throw invalidArgument('address', address, HOST_PORT_RULE);
+export interface RemoteSecurity {
+  /** Sent as `authorization: Bearer <token>` on every call. */
+  token?: string;
+  /** PEM CA file for an `https://` address. */
+  caFile?: string;
+}
+
+/**
+ * `address` is `host:port` (cleartext) or `https://host:port` (TLS, trusting `security.caFile` or
+ * the system's CAs). Throws `invalid_argument` for a bad address or an unreadable CA file.
+ */
+export function openRemoteBackend(
+  address: string,
+  timeoutSeconds: number,
+  security: RemoteSecurity = {},
+): KatibBackend {
+  const secure = typeof address === 'string' && address.startsWith('https://');
+  const target = secure ? address.slice('https://'.length).replace(/\/$/, '') : address;
+  if (typeof target !== 'string' || tryParseHostPort(target) === undefined)
+    throw invalidArgument('address', address, `${HOST_PORT_RULE} (https://HOST:PORT for TLS)`);
+  let channelCredentials = credentials.createInsecure();
+  if (secure) {
+    let ca: Buffer | undefined;
+    if (security.caFile !== undefined) {
+      try {
+        ca = readFileSync(security.caFile);
+      } catch (err) {
+        throw invalidArgument('caFile', security.caFile, `cannot be read: ${(err as Error).message}`);
+      }
+    }
+    channelCredentials = credentials.createSsl(ca ?? null);
+  }
+  const metadata = new Metadata();
+  if (security.token !== undefined) metadata.set('authorization', `Bearer ${security.token}`);
   const channelOptions = { 'grpc.max_receive_message_length': MAX_RECEIVE_BYTES };
   const Experiments = makeGenericClientConstructor(
     grpcServiceDefinition(ExperimentService),
     'ExperimentService',
   );
   const Db = makeGenericClientConstructor(grpcServiceDefinition(DBManager), 'DBManager');
-  const experiments = new Experiments(address, credentials.createInsecure(), channelOptions);
-  const db = new Db(address, credentials.createInsecure(), channelOptions);
+  const experiments = new Experiments(target, channelCredentials, channelOptions);
+  const db = new Db(target, channelCredentials, channelOptions);
 
   const call = <D extends DescMessage>(
     client: Client,
@@ -54,8 +94,13 @@ export function openRemoteBackend(address: string, timeoutSeconds: number): Kati
     new Promise((resolve, reject) => {
       const fn = (client as unknown as Record<string, Unary>)[method]!;
       const request: MessageShape<D> = create(schema, init);
-      fn.call(client, request, { deadline: Date.now() + timeoutSeconds * 1000 }, (err, reply) =>
-        err ? reject(fromServiceError(err, address)) : resolve(reply as Record<string, unknown>),
+      fn.call(
+        client,
+        request,
+        metadata.clone(),
+        { deadline: Date.now() + timeoutSeconds * 1000 },
+        (err, reply) =>
+          err ? reject(fromServiceError(err, address)) : resolve(reply as Record<string, unknown>),
       );
     });
   const experimentOf = (reply: Record<string, unknown>): Experiment =>

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { type LocalKatib, startLocalKatib } from '../controller/index.js';
+import { type LocalKatib, type LocalKatibOptions, startLocalKatib } from '../controller/index.js';
 import type { TrialRunner } from '../runner/index.js';
 import { type Dashboard, mountDashboard } from '../ui/index.js';
 import { ExperimentManager } from './experiment-manager.js';
@@ -23,6 +23,10 @@ export interface KatibServerOptions {
    * it delete experiments. Default `{}` (read-only); null for none.
    */
   dashboard?: { writable?: boolean } | null;
+  /** Authentication on both ports (docs/security.md); the management API needs the operator token. */
+  auth?: LocalKatibOptions['auth'];
+  /** TLS on both ports; trials trust `caFile`. */
+  tls?: LocalKatibOptions['tls'];
 }
 
 export interface RunningKatibServer {
@@ -56,6 +60,8 @@ export async function startKatibServer(options: KatibServerOptions): Promise<Run
       ? { connectTimeoutSeconds: options.connectTimeoutSeconds }
       : {}),
     ...(options.runner ? { runner: options.runner } : {}),
+    ...(options.auth ? { auth: options.auth } : {}),
+    ...(options.tls ? { tls: options.tls } : {}),
   });
   const manager = new ExperimentManager({
     katib,

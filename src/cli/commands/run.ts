@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import type { RunFlags } from '../run-experiment.js';
+import { addSecurityOptions } from '../security-flags.js';
 
 /** `katib run FILE`: a Katib Experiment file run to completion on this machine. */
 export function register(program: Command, context: CliContext): void {
-  program
-    .command('run')
+  addSecurityOptions(program.command('run'))
     .argument('<file>', 'Katib v1beta1 Experiment, YAML or JSON')
     .description(
       'Run an Experiment to completion here: embedded DB manager, local trial processes, no server. ' +

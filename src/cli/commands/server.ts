@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import type { ServerFlags } from '../run-server.js';
+import { addSecurityOptions } from '../security-flags.js';
 
 /** `katib server`: DB manager, controllers and local runner as one long-running service. */
 export function register(program: Command, context: CliContext): void {
-  program
-    .command('server')
+  addSecurityOptions(program.command('server'))
     .description(
       "Run katib-ts as a service: Katib's DBManager and the experiment API on one gRPC address, " +
         'a controller for every unfinished experiment (resumed at start), trials as local processes. ' +

@@ -10,6 +10,8 @@
  * UNAVAILABLE for KATIB_PUSH_TIMEOUT seconds (default 60). A pending send keeps the process alive
  * until it is done; on process.exit() what is left is sent synchronously from a child process. A
  * push that fails for good is printed at once, makes the next report throw, and sets exit code 1.
+ * With KATIB_TRIAL_TOKEN set it is sent as `authorization: Bearer`; with KATIB_DB_MANAGER_TLS=true
+ * the endpoint is https:// (CA from NODE_EXTRA_CA_CERTS, which the controller sets with the CA).
  */
 export interface KatibPushClient {
   report(...pairs: unknown[]): void;
@@ -24,9 +26,9 @@ export function katibPushClient(): KatibPushClient {
   const warned = new Set<string>();
   let sending: Log[] | undefined;
   let failure: Error | undefined;
-  let config: { trial: string; url: string; timeoutMs: number } | undefined;
+  let config: { trial: string; url: string; timeoutMs: number; token: string } | undefined;
 
-  async function post(url: string, body: string, timeoutMs: number): Promise<void> {
+  async function post(url: string, body: string, timeoutMs: number, token: string): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     const retryable = ['unavailable', 'deadline_exceeded', 'aborted', 'resource_exhausted'];
     let delay = 50;
@@ -35,7 +37,11 @@ export function katibPushClient(): KatibPushClient {
       try {
         const response = await fetch(url, {
           method: 'POST',
-          headers: { 'Content-Type': 'application/json', 'Connect-Protocol-Version': '1' },
+          headers: {
+            'Content-Type': 'application/json',
+            'Connect-Protocol-Version': '1',
+            ...(token ? { Authorization: `Bearer ${token}` } : {}),
+          },
           body,
           signal: AbortSignal.timeout(Math.max(1000, Math.min(30_000, deadline - Date.now()))),
         });
@@ -84,12 +90,14 @@ export function katibPushClient(): KatibPushClient {
       throw new Error(
         'katib: KATIB_TRIAL_NAME and KATIB_DB_MANAGER_HTTP_ADDRESS must be set: this code was rewritten by katib inject to push its metrics to the DB manager',
       );
-    const base = /^https?:\/\//.test(address) ? address : `http://${address}`;
+    const tls = /^(?:true|1|yes|on)$/i.test((process.env.KATIB_DB_MANAGER_TLS ?? '').trim());
+    const base = /^https?:\/\//.test(address) ? address : `${tls ? 'https' : 'http'}://${address}`;
     process.on('exit', flushSync);
     return {
       trial,
       url: `${base}/api.v1.beta1.DBManager/ReportObservationLog`,
       timeoutMs: Number(process.env.KATIB_PUSH_TIMEOUT || 60) * 1000,
+      token: process.env.KATIB_TRIAL_TOKEN ?? '',
     };
   }
 
@@ -100,7 +108,7 @@ export function katibPushClient(): KatibPushClient {
     while (queue.length > 0 && !failure) {
       sending = queue.splice(0, 1000);
       try {
-        await post(config!.url, body(sending), config!.timeoutMs);
+        await post(config!.url, body(sending), config!.timeoutMs, config!.token);
       } catch (err) {
         failure = new Error(
           `katib: metrics could not be pushed to ${config!.url}: ${(err as Error).message}`,
@@ -134,12 +142,15 @@ export function katibPushClient(): KatibPushClient {
       fail('no synchronous way to send them in this Node version');
       return;
     }
-    const script = `const __name = (t) => t; let b = ''; process.stdin.on('data', (d) => { b += d; }).on('end', () => (${post})(${JSON.stringify(config.url)}, b, ${config.timeoutMs}).then(() => process.exit(0), (e) => { process.stderr.write(String(e.message)); process.exit(1); }));`;
+    const script = `const __name = (t) => t; let b = ''; process.stdin.on('data', (d) => { b += d; }).on('end', () => (${post})(${JSON.stringify(config.url)}, b, ${config.timeoutMs}, ${JSON.stringify(config.token)}).then(() => process.exit(0), (e) => { process.stderr.write(String(e.message)); process.exit(1); }));`;
     const done = cp.spawnSync(process.execPath, ['-e', script], {
       input: body(left),
       encoding: 'utf8',
       timeout: config.timeoutMs + 5000,
-      env: { PATH: process.env.PATH ?? '' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        ...(process.env.NODE_EXTRA_CA_CERTS ? { NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS } : {}),
+      },
     });
     if (done.status !== 0) fail(done.stderr || done.error?.message || `exit ${done.status}`);
   }

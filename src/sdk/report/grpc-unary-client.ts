@@ -1,11 +1,21 @@
+import { readFileSync } from 'node:fs';
 import http2 from 'node:http2';
 import net from 'node:net';
+import tls from 'node:tls';
 import { DeadlineWatch } from '../../api/deadline-watch.js';
 import { codeOfGrpcStatus, KatibError } from '../../api/errors.js';
 
+export interface GrpcUnaryClientOptions {
+  /** Sent as `authorization: Bearer <token>` on every call. */
+  token?: string;
+  /** PEM CA file trusted for an `https://` authority (default: the system's CAs). */
+  caFile?: string;
+}
+
 /**
- * A minimal gRPC unary client over node:http2: cleartext HTTP/2 with prior knowledge, one
- * kept session per client, no metadata, no compression. Enough for Katib's DB manager and
+ * A minimal gRPC unary client over node:http2: cleartext HTTP/2 with prior knowledge (or TLS with
+ * ALPN h2 for an `https://` authority), one kept session per client, no metadata but an optional
+ * bearer token, no compression. Enough for Katib's DB manager and
  * for any gRPC server (grpc-go, grpc-js).
  *
  * Why not @grpc/grpc-js, the project's gRPC library: measured on this machine, one process
@@ -28,19 +38,36 @@ import { codeOfGrpcStatus, KatibError } from '../../api/errors.js';
 export class GrpcUnaryClient {
   readonly #url: URL;
   readonly #deadlines = new DeadlineWatch();
+  readonly #headers: http2.OutgoingHttpHeaders;
+  readonly #ca: Buffer | undefined;
   #conn: Connection | undefined;
   #closed = false;
 
-  /** `authority` is `http://host:port`. Nothing connects until the first call. */
-  constructor(authority: string) {
+  /**
+   * `authority` is `http://host:port` or `https://host:port`. Nothing connects until the first
+   * call. Throws `invalid_argument` (field `caFile`) for a CA file that cannot be read.
+   */
+  constructor(authority: string, options: GrpcUnaryClientOptions = {}) {
     this.#url = new URL(authority);
+    this.#headers = options.token ? { authorization: `Bearer ${options.token}` } : {};
+    if (options.caFile !== undefined && this.#url.protocol === 'https:') {
+      try {
+        this.#ca = readFileSync(options.caFile);
+      } catch (err) {
+        throw new KatibError(
+          'invalid_argument',
+          `caFile: ${JSON.stringify(options.caFile)} cannot be read: ${(err as Error).message}`,
+          { field: 'caFile' },
+        );
+      }
+    }
   }
 
   call(path: string, frame: Buffer, timeoutMs: number): Promise<Buffer> {
     if (this.#closed) return Promise.reject(new KatibError('cancelled', 'the gRPC client is closed'));
     const conn = this.#connection();
     return new Promise<Buffer>((resolve, reject) =>
-      unaryCall(conn, this.#deadlines, path, frame, timeoutMs, resolve, reject),
+      unaryCall(conn, this.#deadlines, path, frame, timeoutMs, this.#headers, resolve, reject),
     );
   }
 
@@ -61,9 +88,22 @@ export class GrpcUnaryClient {
     if (current && !current.dead) return current;
     const { hostname, port } = this.#url;
     const host = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
+    const secure = this.#url.protocol === 'https:';
+    const ca = this.#ca;
     const session = http2.connect(this.#url, {
       // Small request/response pairs: Nagle's algorithm would hold each one back.
-      createConnection: () => net.connect({ host, port: Number(port), noDelay: true }),
+      createConnection: secure
+        ? () =>
+            tls
+              .connect({
+                host,
+                port: Number(port),
+                ALPNProtocols: ['h2'],
+                ...(net.isIP(host) ? {} : { servername: host }),
+                ...(ca ? { ca } : {}),
+              })
+              .setNoDelay(true)
+        : () => net.connect({ host, port: Number(port), noDelay: true }),
       settings: { enablePush: false },
     });
     const conn: Connection = { session, inFlight: 0, dead: false, failure: undefined };
@@ -109,6 +149,7 @@ function unaryCall(
   path: string,
   frame: Buffer,
   timeoutMs: number,
+  extraHeaders: http2.OutgoingHttpHeaders,
   resolve: (reply: Buffer) => void,
   reject: (err: KatibError) => void,
 ): void {
@@ -118,6 +159,7 @@ function unaryCall(
   try {
     stream = session.request(
       {
+        ...extraHeaders,
         ':method': 'POST',
         ':path': path,
         'content-type': 'application/grpc',

@@ -3,7 +3,7 @@ import { InvalidMetricError, ReportMetricsError } from './errors.js';
 import { guardExit } from './exit-guard.js';
 import { GrpcUnaryClient } from './grpc-unary-client.js';
 import { type Metrics, metricEntries } from './metric-values.js';
-import { type ReportOptions, type ResolvedTarget, resolveTarget } from './options.js';
+import { clientOptions, type ReportOptions, type ResolvedTarget, resolveTarget } from './options.js';
 import { pushFrame } from './push.js';
 import { TimeStamps } from './time-stamps.js';
 
@@ -95,7 +95,7 @@ class BatchingReporter implements MetricsReporter {
     this.#linger = positiveInt(options, 'lingerMs', 20, 0);
     this.#highWater = positiveInt(options, 'highWaterMark', 10_000);
     this.#maxQueued = positiveInt(options, 'maxQueuedPoints', 1_000_000);
-    this.#client = new GrpcUnaryClient(this.#target.authority);
+    this.#client = new GrpcUnaryClient(this.#target.authority, clientOptions(this.#target));
     this.#unguard = guardExit({
       pendingPoints: () => this.pendingPoints,
       takeFailure: () => this.#takeFailure(),

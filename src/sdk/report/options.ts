@@ -9,8 +9,21 @@ const DEFAULT_PORT = 6789;
 export const MAX_NAME_LENGTH = 255;
 
 export interface ReportOptions {
-  /** `host:port`, `[ipv6]:port`, `host` (port 6789); `http://` or `dns:///` prefixes allowed. */
+  /**
+   * `host:port`, `[ipv6]:port`, `host` (port 6789); `http://` or `dns:///` prefixes allowed;
+   * `https://` for TLS (as does env KATIB_DB_MANAGER_TLS=true).
+   */
   dbManagerAddress?: string;
+  /**
+   * Bearer token sent as `authorization` metadata; default env KATIB_TRIAL_TOKEN (the controller
+   * sets it in each trial when the DB manager has authentication on). None: no metadata.
+   */
+  token?: string;
+  /**
+   * PEM file of the CA(s) that signed the DB manager's TLS certificate; default env
+   * KATIB_DB_MANAGER_CA, else the system's CAs. Only used over TLS.
+   */
+  caFile?: string;
   /** Seconds, retries included; default 120 like Katib's. */
   timeout?: number;
   trialName?: string;
@@ -21,14 +34,19 @@ export interface ResolvedTarget {
   trialName: string;
   /** As given (for messages). */
   address: string;
-  /** `http://host:port`, what node:http2 connects to. */
+  /** `http://host:port` or `https://host:port`, what node:http2 connects to. */
   authority: string;
   timeoutMs: number;
+  /** The bearer token to send, if any. */
+  token?: string;
+  /** The CA file to trust over TLS, if any. */
+  caFile?: string;
 }
 
 /**
- * Applies options, then the env (`KATIB_TRIAL_NAME`, `KATIB_DB_MANAGER_ADDRESS`), then Katib's
- * defaults. Throws MissingTrialNameError or InvalidMetricError (field `options.<name>`).
+ * Applies options, then the env (`KATIB_TRIAL_NAME`, `KATIB_DB_MANAGER_ADDRESS`,
+ * `KATIB_TRIAL_TOKEN`, `KATIB_DB_MANAGER_TLS`, `KATIB_DB_MANAGER_CA`), then Katib's defaults.
+ * Throws MissingTrialNameError or InvalidMetricError (field `options.<name>` or the variable).
  */
 export function resolveTarget(
   options: ReportOptions = {},
@@ -47,7 +65,38 @@ export function resolveTarget(
   if (typeof timeout !== 'number' || !(timeout > 0) || !Number.isFinite(timeout)) {
     throw new InvalidMetricError('options.timeout', timeout, 'must be a positive number of seconds');
   }
-  return { trialName, address, authority: authorityOf(address), timeoutMs: timeout * 1000 };
+  let authority = authorityOf(address);
+  if (authority.startsWith('http:') && tlsFromEnv(env)) authority = `https:${authority.slice(5)}`;
+  const token = options.token ?? (env.KATIB_TRIAL_TOKEN || undefined);
+  if (token !== undefined && (typeof token !== 'string' || !/^[\x21-\x7e]+$/.test(token)))
+    throw new InvalidMetricError('options.token', token, 'must be printable ASCII without spaces');
+  const caFile = options.caFile ?? (env.KATIB_DB_MANAGER_CA || undefined);
+  if (caFile !== undefined && (typeof caFile !== 'string' || caFile === ''))
+    throw new InvalidMetricError('options.caFile', caFile, 'must be a file path');
+  return {
+    trialName,
+    address,
+    authority,
+    timeoutMs: timeout * 1000,
+    ...(token !== undefined ? { token } : {}),
+    ...(caFile !== undefined ? { caFile } : {}),
+  };
+}
+
+/** The token and CA of a target, as GrpcUnaryClient takes them. */
+export function clientOptions(target: ResolvedTarget): { token?: string; caFile?: string } {
+  return {
+    ...(target.token !== undefined ? { token: target.token } : {}),
+    ...(target.caFile !== undefined ? { caFile: target.caFile } : {}),
+  };
+}
+
+/** KATIB_DB_MANAGER_TLS: true/1/yes/on or false/0/no/off/empty. */
+function tlsFromEnv(env: NodeJS.ProcessEnv): boolean {
+  const v = (env.KATIB_DB_MANAGER_TLS ?? '').trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off', ''].includes(v)) return false;
+  throw new InvalidMetricError('KATIB_DB_MANAGER_TLS', env.KATIB_DB_MANAGER_TLS, 'must be true or false');
 }
 
 // NUL is refused by PostgreSQL text columns, lone surrogates by every UTF-8 column: the DB
@@ -74,20 +123,21 @@ export function checkName(field: string, name: string, what = ''): void {
 
 const ADDRESS = /^(?:\[([0-9A-Fa-f:.]+)\]|([^\s:/[\]]+))(?::(\d{1,5}))?$/;
 
-/** `host:port` -> `http://host:port`; throws InvalidMetricError for anything else. */
+/** `host:port` -> `http://host:port`, `https://host:port` stays TLS; throws InvalidMetricError for anything else. */
 export function authorityOf(address: string): string {
   const field = 'options.dbManagerAddress';
   if (typeof address !== 'string') throw new InvalidMetricError(field, address, 'must be a string host:port');
-  const bare = address.replace(/^(?:http:\/\/|dns:\/\/\/)/, '').replace(/\/$/, '');
+  const scheme = address.startsWith('https://') ? 'https' : 'http';
+  const bare = address.replace(/^(?:https?:\/\/|dns:\/\/\/)/, '').replace(/\/$/, '');
   const m = ADDRESS.exec(bare);
   const port = m?.[3] === undefined ? DEFAULT_PORT : Number(m[3]);
   if (!m || port < 1 || port > 65535) {
     throw new InvalidMetricError(
       field,
       address,
-      'is not a cleartext gRPC address (host:port, [ipv6]:port or host; TLS is not supported)',
+      'is not a gRPC address (host:port, [ipv6]:port or host, optionally with http:// or https://)',
     );
   }
   const host = m[1] === undefined ? m[2] : `[${m[1]}]`;
-  return `http://${host}:${port}`;
+  return `${scheme}://${host}:${port}`;
 }

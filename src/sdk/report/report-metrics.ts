@@ -2,7 +2,7 @@ import { formatRfc3339, nowMicros } from '../../api/time.js';
 import { encodeMetricLogs, encodeReportFrame } from './encode.js';
 import { GrpcUnaryClient } from './grpc-unary-client.js';
 import { type Metrics, metricEntries } from './metric-values.js';
-import { type ReportOptions, resolveTarget } from './options.js';
+import { clientOptions, type ReportOptions, type ResolvedTarget, resolveTarget } from './options.js';
 import { pushFrame } from './push.js';
 
 /**
@@ -13,11 +13,12 @@ import { pushFrame } from './push.js';
  */
 const clients = new Map<string, GrpcUnaryClient>();
 
-function clientFor(authority: string): GrpcUnaryClient {
-  let client = clients.get(authority);
+function clientFor(target: ResolvedTarget): GrpcUnaryClient {
+  const key = `${target.authority} ${target.token ?? ''} ${target.caFile ?? ''}`;
+  let client = clients.get(key);
   if (client === undefined) {
-    client = new GrpcUnaryClient(authority);
-    clients.set(authority, client);
+    client = new GrpcUnaryClient(target.authority, clientOptions(target));
+    clients.set(key, client);
   }
   return client;
 }
@@ -30,6 +31,9 @@ function clientFor(authority: string): GrpcUnaryClient {
  * - Trial: `options.trialName`, else env `KATIB_TRIAL_NAME`, else MissingTrialNameError.
  * - Address: `options.dbManagerAddress`, else env `KATIB_DB_MANAGER_ADDRESS`, else
  *   `katib-db-manager.kubeflow:6789`. Cleartext gRPC, no metadata: Katib's DB manager works too.
+ *   TLS with an `https://` address or KATIB_DB_MANAGER_TLS=true (CA: `options.caFile`, else
+ *   KATIB_DB_MANAGER_CA); a bearer token with `options.token`, else KATIB_TRIAL_TOKEN
+ *   (docs/security.md).
  * - Values: finite numbers or numeric strings, else InvalidMetricError naming the metric
  *   (NaN and ±Infinity are rejected, see metricEntries). `{}` sends nothing.
  * - Resolves once the server acknowledged the write, i.e. after its commit: durable.
@@ -45,7 +49,7 @@ export async function reportMetrics(metrics: Metrics, options?: ReportOptions): 
   const entries = metricEntries(metrics);
   if (entries.length === 0) return;
   const frame = encodeReportFrame(target.trialName, encodeMetricLogs(formatRfc3339(nowMicros()), entries));
-  await pushFrame(clientFor(target.authority), frame, target);
+  await pushFrame(clientFor(target), frame, target);
 }
 
 /** Closes the connections reportMetrics keeps (tests and embedders; a trial never needs it). */
