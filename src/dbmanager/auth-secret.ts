@@ -42,13 +42,21 @@ const NAME = 'trial-tokens';
 export async function storedAuthSecret<T>(kysely: Kysely<T>): Promise<Buffer> {
   const db = kysely as unknown as Kysely<SecretTables>;
   try {
-    await db.schema
-      .createTable(TABLE)
-      .ifNotExists()
-      .addColumn('name', 'varchar(64)', (c) => c.primaryKey())
-      .addColumn('secret', 'varchar(255)', (c) => c.notNull())
-      .execute();
     const read = () => db.selectFrom(TABLE).select('secret').where('name', '=', NAME).executeTakeFirst();
+    try {
+      await db.schema
+        .createTable(TABLE)
+        .ifNotExists()
+        .addColumn('name', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('secret', 'varchar(255)', (c) => c.notNull())
+        .execute();
+    } catch (err) {
+      // PostgreSQL's IF NOT EXISTS races with another process creating the table at the same
+      // moment (a unique violation in its catalog): the table is there all the same.
+      await read().catch(() => {
+        throw err;
+      });
+    }
     const found = await read();
     if (found) return Buffer.from(found.secret, 'utf8');
     const secret = randomBytes(32).toString('base64url');
