@@ -37,6 +37,7 @@ export async function runExperiment(file: string, flags: RunFlags, context: CliC
     throw usageError('--output', flags.output, 'must be text or json');
   const dbUrl = databaseSetting(flags.db, env).value;
   const workDir = flagOrEnv('--work-dir', flags.workDir, env, 'KATIB_WORK_DIR', '.katib').value;
+  const security = await securitySettings(flags, env);
   const say = (line: string): void => {
     if (!flags.quiet) stderr.write(`${line}\n`);
   };
@@ -52,7 +53,6 @@ export async function runExperiment(file: string, flags: RunFlags, context: CliC
   for (const w of warnings) say(`warning: ${formatIssue(w)}`);
   const name = experiment.metadata.name;
 
-  const security = await securitySettings(flags, env);
   const workRoot = path.resolve(workDir, name);
   const uiListen =
     flags.ui === undefined || flags.ui === false
