@@ -52,7 +52,8 @@ describe('trial, address and timeout resolution', () => {
       'http://katib-db-manager.kubeflow:6789',
     );
     assert.equal(authorityOf('http://localhost:1234/'), 'http://localhost:1234');
-    for (const bad of ['', 'https://h:1', 'h:0', 'h:70000', 'a b:1', 'h:port']) {
+    assert.equal(authorityOf('https://localhost:1234'), 'https://localhost:1234');
+    for (const bad of ['', 'ftp://h:1', 'h:0', 'h:70000', 'a b:1', 'h:port']) {
       const err = catchSync(() => authorityOf(bad));
       assert.ok(err instanceof InvalidMetricError, bad);
       assert.equal(err.field, 'options.dbManagerAddress');
