@@ -13,6 +13,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { KatibError } from '../api/errors.js';
 
+const MAX_CACHED_TOKENS = 10_000;
+
 /** Fewer bytes than this would make tokens guessable. */
 export const MIN_SECRET_BYTES = 16;
 
@@ -29,6 +31,8 @@ export interface DbManagerAuthOptions {
 export class DbManagerAuth {
   readonly #secret: Buffer;
   readonly #operator: Buffer;
+  // A trial pushes many times: its expected token is kept (HMAC setup is ~6 us, a lookup ~0.2 us).
+  readonly #trialTokens = new Map<string, Buffer>();
   /** The token that may do everything. */
   readonly operatorToken: string;
 
@@ -77,7 +81,14 @@ export class DbManagerAuth {
   requireTrial(bearer: Bearer, trialName: string): void {
     if (bearer === undefined) throw missingToken('ReportObservationLog');
     if (this.isOperator(bearer)) return;
-    if (same(bearer.token, Buffer.from(this.tokenFor(trialName)))) return;
+    let expected = this.#trialTokens.get(trialName);
+    if (expected === undefined) {
+      // Bounded: names come from requests, so a flood of them must not grow memory.
+      if (this.#trialTokens.size >= MAX_CACHED_TOKENS) this.#trialTokens.clear();
+      expected = Buffer.from(this.tokenFor(trialName));
+      this.#trialTokens.set(trialName, expected);
+    }
+    if (same(bearer.token, expected)) return;
     throw new KatibError(
       'permission_denied',
       `authorization: the bearer token is not valid for trial_name ${JSON.stringify(trialName)}`,

@@ -88,8 +88,9 @@ export interface RunningDbManager {
 
 /**
  * Starts the DB manager: `api.v1.beta1.DBManager` and gRPC health on cleartext HTTP/2, and the same
- * service as Connect JSON over HTTP/1.1 with `/healthz` (over TLS and with auth when asked). Logs one line when ready. Rejects with a
- * KatibError (`invalid_argument` for a bad address, `unavailable` when a port cannot be bound).
+ * service as Connect JSON over HTTP/1.1 with `/healthz`; over TLS and with auth when asked.
+ * Logs one line when ready. Rejects with a KatibError (`invalid_argument` for a bad address,
+ * `unavailable` when a port cannot be bound).
  */
 export async function startDbManager(options: StartDbManagerOptions): Promise<RunningDbManager> {
   const grpcAt = parseListen('grpcListen', options.grpcListen ?? '127.0.0.1:6789');
