@@ -1,5 +1,6 @@
 import { create, type DescMessage, fromBinary, type MessageShape, toBinary } from '@bufbuild/protobuf';
 import { KatibError } from '../api/errors.js';
+import { IDEMPOTENCY_KEY_HEADER } from '../api/idempotency-key.js';
 import {
   DBManager,
   DeleteObservationLogRequestSchema,
@@ -42,8 +43,8 @@ export function createGrpcServer(
 ): UnaryGrpcServer {
   const server = new UnaryGrpcServer({ maxReceiveMessageBytes: maxMessageBytes });
   const path = (name: string) => `/${DBManager.typeName}/${name}`;
-  server.addMethod(path('ReportObservationLog'), async (bytes) => {
-    await service.reportObservationLogBytes(bytes);
+  server.addMethod(path('ReportObservationLog'), async (bytes, call) => {
+    await service.reportObservationLogBytes(bytes, call.headers[IDEMPOTENCY_KEY_HEADER]);
     return EMPTY;
   });
   server.addMethod(path('GetObservationLog'), async (bytes) => {

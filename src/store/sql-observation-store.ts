@@ -8,8 +8,12 @@ import { retryDropped, transactionRetryingDropped } from './retry.js';
 import type { KatibTables } from './schema.js';
 import type { TimeCodec } from './sql-time.js';
 
-/** Stores several trials' logs in one transaction, all or nothing; rejects with the driver's error. */
-export type LogWriter = (entries: readonly TrialLogs[]) => Promise<void>;
+/**
+ * Stores several trials' logs in one transaction, all or nothing, recording their idempotency keys
+ * in it; resolves with, per entry, whether it was stored (false: its key was recorded already, or
+ * by an earlier entry). Rejects with the driver's error.
+ */
+export type LogWriter = (entries: readonly TrialLogs[]) => Promise<boolean[]>;
 
 export interface SqlObservationStoreOptions {
   kysely: Kysely<KatibTables>;
@@ -43,15 +47,23 @@ export class SqlObservationStore implements ObservationStore {
     this.#write = options.write;
   }
 
-  report(trialName: string, logs: readonly MetricLog[]): Promise<void> {
-    if (logs.length === 0) return this.#track('report', async () => {});
-    return this.#track('report', () => this.#write([{ trialName, logs }]));
+  report(trialName: string, logs: readonly MetricLog[], idempotencyKey?: string): Promise<boolean> {
+    if (logs.length === 0) return this.#track('report', async () => true);
+    return this.#track('report', async () => {
+      const [stored] = await this.#write([{ trialName, logs, idempotencyKey }]);
+      return stored === true;
+    });
   }
 
-  reportMany(entries: readonly TrialLogs[]): Promise<void> {
-    return this.#track('report', () =>
-      entries.some((e) => e.logs.length > 0) ? this.#write(entries) : Promise.resolve(),
-    );
+  reportMany(entries: readonly TrialLogs[]): Promise<boolean[]> {
+    return this.#track('report', async () => {
+      // Entries without logs store nothing and record no key (as `report` of no logs).
+      const writing = entries.filter((e) => e.logs.length > 0);
+      if (writing.length === entries.length) return this.#write(entries);
+      const stored = writing.length === 0 ? [] : await this.#write(writing);
+      let next = 0;
+      return entries.map((e) => (e.logs.length > 0 ? stored[next++] === true : true));
+    });
   }
 
   get(trialName: string, query: ObservationQuery = {}): Promise<MetricLog[]> {
@@ -86,6 +98,7 @@ export class SqlObservationStore implements ObservationStore {
           .deleteFrom('observation_logs')
           .where('trial_name', '=', trialName)
           .executeTakeFirst();
+        await trx.deleteFrom('idempotency_keys').where('trial_name', '=', trialName).execute();
         return Number(result.numDeletedRows);
       }),
     );

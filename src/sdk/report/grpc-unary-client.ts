@@ -5,7 +5,7 @@ import { codeOfGrpcStatus, KatibError } from '../../api/errors.js';
 
 /**
  * A minimal gRPC unary client over node:http2: cleartext HTTP/2 with prior knowledge, one
- * kept session per client, no metadata, no compression. Enough for Katib's DB manager and
+ * kept session per client, per-call metadata as plain ASCII headers, no compression. Enough for Katib's DB manager and
  * for any gRPC server (grpc-go, grpc-js).
  *
  * Why not @grpc/grpc-js, the project's gRPC library: measured on this machine, one process
@@ -36,11 +36,17 @@ export class GrpcUnaryClient {
     this.#url = new URL(authority);
   }
 
-  call(path: string, frame: Buffer, timeoutMs: number): Promise<Buffer> {
+  /** `metadata`: extra request headers (lower-case names, ASCII values), e.g. an idempotency key. */
+  call(
+    path: string,
+    frame: Buffer,
+    timeoutMs: number,
+    metadata?: Readonly<Record<string, string>>,
+  ): Promise<Buffer> {
     if (this.#closed) return Promise.reject(new KatibError('cancelled', 'the gRPC client is closed'));
     const conn = this.#connection();
     return new Promise<Buffer>((resolve, reject) =>
-      unaryCall(conn, this.#deadlines, path, frame, timeoutMs, resolve, reject),
+      unaryCall(conn, this.#deadlines, path, frame, timeoutMs, metadata, resolve, reject),
     );
   }
 
@@ -109,6 +115,7 @@ function unaryCall(
   path: string,
   frame: Buffer,
   timeoutMs: number,
+  metadata: Readonly<Record<string, string>> | undefined,
   resolve: (reply: Buffer) => void,
   reject: (err: KatibError) => void,
 ): void {
@@ -125,6 +132,7 @@ function unaryCall(
         // Whole seconds (rounded up): the same value call after call, so HPACK sends it as
         // an index; the deadline itself is kept here to the millisecond.
         'grpc-timeout': `${Math.max(1, Math.ceil(timeoutMs / 1000))}S`,
+        ...metadata,
       },
       { endStream: false },
     );

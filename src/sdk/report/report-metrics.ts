@@ -29,7 +29,10 @@ function clientFor(authority: string): GrpcUnaryClient {
  *
  * - Trial: `options.trialName`, else env `KATIB_TRIAL_NAME`, else MissingTrialNameError.
  * - Address: `options.dbManagerAddress`, else env `KATIB_DB_MANAGER_ADDRESS`, else
- *   `katib-db-manager.kubeflow:6789`. Cleartext gRPC, no metadata: Katib's DB manager works too.
+ *   `katib-db-manager.kubeflow:6789`. Cleartext gRPC; Katib's DB manager works too.
+ * - Idempotent: the call makes one random idempotency key and sends it (metadata
+ *   `katib-idempotency-key`) with every attempt, so katib-ts's DB manager stores a retried call
+ *   once even when an earlier attempt was committed and only its reply was lost.
  * - Values: finite numbers or numeric strings, else InvalidMetricError naming the metric
  *   (NaN and ±Infinity are rejected, see metricEntries). `{}` sends nothing.
  * - Resolves once the server acknowledged the write, i.e. after its commit: durable.
