@@ -6,6 +6,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { openDatabase } from '../../src/store/index.js';
 
@@ -20,23 +21,33 @@ function cleanEnv(): NodeJS.ProcessEnv {
   );
 }
 
-/** A `katib db-manager` process on `dbUrl`, gRPC only. */
+/** A loopback port nothing listens on (bound, then released). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A `katib db-manager` process on `dbUrl`, gRPC only, on `port` every time it starts. */
 export class DbManagerProcess {
   readonly #dbUrl: string;
+  readonly #port: number;
   #child: ChildProcess | undefined;
-  #port = 0;
   /** Everything the processes printed, for failure messages. */
   output = '';
 
-  constructor(dbUrl: string) {
+  constructor(dbUrl: string, port: number) {
     this.#dbUrl = dbUrl;
+    this.#port = port;
   }
 
   get address(): string {
     return `127.0.0.1:${this.#port}`;
   }
 
-  /** Starts it (on a free port the first time, on the same port after) and waits until it serves. */
+  /** Starts it and waits until it serves. */
   async start(timeoutMs = 15_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -46,11 +57,7 @@ export class DbManagerProcess {
         { cwd: ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
       );
       this.#child = child;
-      const ready = await this.#ready(child, deadline);
-      if (ready !== undefined) {
-        this.#port = ready;
-        return;
-      }
+      if (await this.#ready(child, deadline)) return;
       // The port may still be held for a moment after a kill: try again until the deadline.
       if (Date.now() > deadline) throw new Error(`db-manager did not start:\n${this.output}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -79,8 +86,8 @@ export class DbManagerProcess {
     clearTimeout(timer);
   }
 
-  /** The gRPC port once the ready line is logged; undefined if the process exited first. */
-  async #ready(child: ChildProcess, deadline: number): Promise<number | undefined> {
+  /** True once the ready line is logged; false if the process exited first. */
+  async #ready(child: ChildProcess, deadline: number): Promise<boolean> {
     let text = '';
     return new Promise((resolve) => {
       const timer = setTimeout(
@@ -95,15 +102,14 @@ export class DbManagerProcess {
       child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
         this.output += chunk;
         text += chunk;
-        const m = /"grpcAddress":"127\.0\.0\.1:(\d+)"/.exec(text);
-        if (m) {
+        if (text.includes('"db manager ready"')) {
           clearTimeout(timer);
-          resolve(Number(m[1]));
+          resolve(true);
         }
       });
       child.once('exit', () => {
         clearTimeout(timer);
-        resolve(undefined);
+        resolve(false);
       });
     });
   }
@@ -137,14 +143,18 @@ export interface StormResult {
   /** Rows beyond the first of a point (a point stored twice counts 1). */
   duplicates: number;
   kills: number;
+  /** Where the time went: starting the trials, the storm with its kills, the trials' last pushes. */
+  phasesMs: { start: number; storm: number; finish: number };
 }
 
 /** Runs the storm (see the file comment) and reads the store back. */
 export async function runPushStorm(options: StormOptions): Promise<StormResult> {
-  const manager = new DbManagerProcess(options.dbUrl);
+  const manager = new DbManagerProcess(options.dbUrl, await freePort());
   const trials: ChildProcess[] = [];
+  const t0 = Date.now();
   try {
-    await manager.start();
+    // The trials start with the DB manager: they retry until it answers, as trials do.
+    const started = manager.start();
     const outputs: string[] = [];
     const exits: Promise<unknown>[] = [];
     for (let t = 0; t < options.trials; t++) {
@@ -163,6 +173,7 @@ export async function runPushStorm(options: StormOptions): Promise<StormResult> 
       });
       exits.push(once(child, 'exit'));
     }
+    await started;
     // A small shared machine takes seconds to start many Node processes: the storm's clock starts
     // once every trial is pushing.
     const startBy = Date.now() + (options.startTimeoutMs ?? 15_000);
@@ -179,8 +190,10 @@ export async function runPushStorm(options: StormOptions): Promise<StormResult> 
       await manager.start();
     }
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, start + options.durationMs - Date.now())));
+    const stormEnd = Date.now();
     for (const child of trials) child.stdin!.end();
     await Promise.all(exits);
+    const phasesMs = { start: start - t0, storm: stormEnd - start, finish: Date.now() - stormEnd };
     await manager.stop();
 
     const acked: number[][] = outputs.map(() => []);
@@ -210,7 +223,7 @@ export async function runPushStorm(options: StormOptions): Promise<StormResult> 
       await db.close();
     }
     const acknowledged = acked.reduce((sum, list) => sum + list.length, 0);
-    return { acknowledged, failed, stored, lost, duplicates, kills };
+    return { acknowledged, failed, stored, lost, duplicates, kills, phasesMs };
   } finally {
     for (const child of trials)
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
