@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import { type Insertable, type Kysely, sql } from 'kysely';
 import { nowMicros } from '../api/time.js';
 import { KeyRace, recordKeys } from './key-writers.js';
@@ -35,7 +36,8 @@ export function sqliteLogWriter(handle: SqliteHandle): LogWriter {
   let write: ((entries: Parameters<LogWriter>[0]) => boolean[]) | undefined;
   const prepare = () => {
     const insert = handle.raw.prepare(INSERT_SQL);
-    const insertKey = handle.raw.prepare(INSERT_KEY_SQL);
+    // Prepared at the first key: a Katib schema (skipInitialization) has no keys table, and gets no keys.
+    let insertKey: Statement<unknown[]> | undefined;
     return handle.raw.transaction((entries: Parameters<LogWriter>[0]) => {
       const stored = new Array<boolean>(entries.length);
       let now: number | undefined;
@@ -43,6 +45,7 @@ export function sqliteLogWriter(handle: SqliteHandle): LogWriter {
         const { trialName, logs, idempotencyKey } = entries[i] as Parameters<LogWriter>[0][number];
         if (idempotencyKey !== undefined) {
           now ??= nowMicros();
+          insertKey ??= handle.raw.prepare(INSERT_KEY_SQL);
           if (insertKey.run(idempotencyKey, trialName, now).changes === 0) {
             stored[i] = false;
             continue;

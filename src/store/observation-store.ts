@@ -27,6 +27,8 @@ export interface TrialLogs {
  *   another's key, whatever its trial and rows, is taken for that report and stores nothing. A
  *   report without a key is stored every time (Katib's behaviour). Keys are kept until `delete`
  *   of their trial; a report with no logs records no key and resolves `true` (nothing to store).
+ *   A database opened with skipInitialization whose schema has no `idempotency_keys` table (a
+ *   Katib database as Katib made it) ignores keys: every report is stored, as in Katib.
  * - `delete` removes every log of the trial and its idempotency keys (one transaction) and
  *   resolves with how many log rows it removed.
  * - Callers validate input (names non-empty, values strings); the store trusts it.

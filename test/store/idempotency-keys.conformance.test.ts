@@ -4,6 +4,7 @@ import type { MetricLog } from '../../src/api/observation.js';
 import { type Database, openDatabase } from '../../src/store/index.js';
 import { testDatabases } from '../support/databases.js';
 import { log, T0, trialNames } from './helpers.js';
+import { createKatibTable } from './katib-tables.js';
 
 // The idempotency keys of the ObservationStore contract (src/store/observation-store.ts), the same
 // tests on every dialect.
@@ -134,6 +135,26 @@ for (const target of await testDatabases()) {
       assert.equal(await db.observations.report(t, [], k), true);
       assert.equal(await db.observations.report(t, one('later'), k), true);
       assert.deepEqual(await values(t), ['later']);
+    });
+
+    it('ignores keys on a Katib database opened with skipInitialization (no keys table): stored every time', async () => {
+      const url = await target.fresh();
+      const katib = await openDatabase(url, { skipInitialization: true, connectTimeoutSeconds: 10 });
+      try {
+        await createKatibTable(katib);
+        const t = trial();
+        const k = key();
+        assert.equal(await katib.observations.report(t, one('1'), k), true);
+        assert.equal(await katib.observations.report(t, one('1'), k), true);
+        assert.deepEqual(
+          await katib.observations.reportMany([{ trialName: t, logs: one('2'), idempotencyKey: k }]),
+          [true],
+        );
+        assert.equal((await katib.observations.get(t)).length, 3);
+        assert.equal(await katib.observations.delete(t), 3);
+      } finally {
+        await katib.close();
+      }
     });
 
     it("delete removes the trial's keys with its logs, and only its", async () => {
