@@ -143,6 +143,8 @@ export interface StormResult {
   /** Rows beyond the first of a point (a point stored twice counts 1). */
   duplicates: number;
   kills: number;
+  /** The DB manager's "observation store fault" log lines (deadlocks would show here), first few. */
+  storeFaults: string[];
   /** Where the time went: starting the trials, the storm with its kills, the trials' last pushes. */
   phasesMs: { start: number; storm: number; finish: number };
 }
@@ -223,7 +225,11 @@ export async function runPushStorm(options: StormOptions): Promise<StormResult> 
       await db.close();
     }
     const acknowledged = acked.reduce((sum, list) => sum + list.length, 0);
-    return { acknowledged, failed, stored, lost, duplicates, kills, phasesMs };
+    const storeFaults = manager.output
+      .split('\n')
+      .filter((line) => line.includes('observation store fault'))
+      .map((line) => line.slice(0, 300));
+    return { acknowledged, failed, stored, lost, duplicates, kills, storeFaults, phasesMs };
   } finally {
     for (const child of trials)
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

@@ -17,6 +17,9 @@ import { testDatabases } from '../support/databases.js';
 
 const PUSH_ONCE = fileURLToPath(new URL('./fixtures/push-once-and-exit.ts', import.meta.url));
 const PYTHON_DIR = fileURLToPath(new URL('../../python', import.meta.url));
+const INJECT_CLIENT = fileURLToPath(
+  new URL('../../python/katib_inject/katib_push_client.py', import.meta.url),
+);
 
 for (const target of await testDatabases()) {
   describe(`idempotent pushes, replies lost after the commit: ${target.label}`, {
@@ -141,6 +144,25 @@ for (const target of await testDatabases()) {
           .sort((a, b) => a - b),
         Array.from({ length: 12 }, (_, i) => i),
       );
+      assert.equal(await keysOf(t), heard.get(t));
+    });
+
+    it('the Python client that katib inject adds: a batch whose reply was lost is stored once', async () => {
+      const t = trial('inject');
+      cutAfterCommit.add(t);
+      // The client as the runtime shim loads it; it sends what is queued at exit.
+      const script = [
+        `exec(open(${JSON.stringify(INJECT_CLIENT)}).read())`,
+        'for i in range(3): _katib_push.report("loss", i / 4)',
+      ].join('\n');
+      const { code, stderr } = await run('python3', ['-c', script], {
+        KATIB_TRIAL_NAME: t,
+        KATIB_DB_MANAGER_HTTP_ADDRESS: `127.0.0.1:${httpProxy.port}`,
+        KATIB_PUSH_TIMEOUT: '20',
+      });
+      assert.equal(code, 0, stderr);
+      assert.equal(cutAfterCommit.has(t), false, 'the connection was not cut');
+      assert.deepEqual((await values(t)).sort(), ['0.0', '0.25', '0.5']);
       assert.equal(await keysOf(t), heard.get(t));
     });
   });
