@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { type RunningDbManager, startDbManager } from '../../src/dbmanager/index.js';
+import { rewriteSource } from '../../src/injection/index.js';
 import { closeReportConnections, createMetricsReporter, reportMetrics } from '../../src/sdk/report/index.js';
 import { type Database, openDatabase } from '../../src/store/index.js';
 import { TcpProxy } from '../store/tcp-proxy.js';
@@ -32,6 +33,8 @@ for (const target of await testDatabases()) {
     let httpProxy: TcpProxy;
     /** Trials whose first commit cuts the connections (once per trial). */
     const cutAfterCommit = new Set<string>();
+    /** Trials whose first commit takes the DB manager away for this many ms (once per trial). */
+    const awayAfterCommit = new Map<string, number>();
     /** Every committed report the DB manager's listeners heard of, by trial. */
     const heard = new Map<string, number>();
 
@@ -47,9 +50,16 @@ for (const target of await testDatabases()) {
       await httpProxy.start();
       manager.service.onReported((trialName) => {
         heard.set(trialName, (heard.get(trialName) ?? 0) + 1);
-        if (!cutAfterCommit.delete(trialName)) return;
+        const awayMs = cutAfterCommit.delete(trialName) ? 0 : awayAfterCommit.get(trialName);
+        if (awayMs === undefined) return;
+        awayAfterCommit.delete(trialName);
         // Synchronously, before the reply leaves: the client never sees it.
-        for (const proxy of [grpcProxy, httpProxy]) void proxy.stop().then(() => proxy.start());
+        for (const proxy of [grpcProxy, httpProxy]) {
+          void proxy
+            .stop()
+            .then(() => new Promise((resolve) => setTimeout(resolve, awayMs)))
+            .then(() => proxy.start());
+        }
       });
     });
     after(async () => {
@@ -164,6 +174,24 @@ for (const target of await testDatabases()) {
       assert.equal(cutAfterCommit.has(t), false, 'the connection was not cut');
       assert.deepEqual((await values(t)).sort(), ['0.0', '0.25', '0.5']);
       assert.equal(await keysOf(t), heard.get(t));
+    });
+
+    it('the JavaScript client that katib inject adds: process.exit() mid-retry sends the batch in flight once', async () => {
+      const t = trial('inject-js');
+      // The batch's reply is lost and the DB manager stays away while the program exits: the exit
+      // handler sends the batch in flight again, with its key, once the DB manager is back.
+      awayAfterCommit.set(t, 3000);
+      const program = "console.log('loss=' + 0.5);\nsetTimeout(() => process.exit(0), 1500);";
+      const rewritten = rewriteSource(program, { language: 'javascript', metricNames: ['loss'] });
+      const { code, stderr } = await run(process.execPath, ['-e', rewritten.source], {
+        KATIB_TRIAL_NAME: t,
+        KATIB_DB_MANAGER_HTTP_ADDRESS: `127.0.0.1:${httpProxy.port}`,
+        KATIB_PUSH_TIMEOUT: '20',
+      });
+      assert.equal(code, 0, stderr);
+      assert.equal(awayAfterCommit.has(t), false, 'the connection was not cut');
+      assert.deepEqual(await values(t), ['0.5']);
+      assert.equal(await keysOf(t), 1);
     });
   });
 }

@@ -10,6 +10,8 @@
  * UNAVAILABLE for KATIB_PUSH_TIMEOUT seconds (default 60). A pending send keeps the process alive
  * until it is done; on process.exit() what is left is sent synchronously from a child process. A
  * push that fails for good is printed at once, makes the next report throw, and sets exit code 1.
+ * Every batch carries an idempotency key (`katib-idempotency-key`), the same on every retry and
+ * when process.exit() sends the batch in flight again, so the DB manager stores it once.
  */
 export interface KatibPushClient {
   report(...pairs: unknown[]): void;
@@ -22,11 +24,11 @@ export function katibPushClient(): KatibPushClient {
   const NUMBER = /^[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|inf(?:inity)?|nan)$/i;
   const queue: Log[] = [];
   const warned = new Set<string>();
-  let sending: Log[] | undefined;
+  let sending: { logs: Log[]; key: string } | undefined;
   let failure: Error | undefined;
   let config: { trial: string; url: string; timeoutMs: number } | undefined;
 
-  async function post(url: string, body: string, timeoutMs: number): Promise<void> {
+  async function post(url: string, body: string, timeoutMs: number, key: string): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     const retryable = ['unavailable', 'deadline_exceeded', 'aborted', 'resource_exhausted'];
     let delay = 50;
@@ -35,7 +37,11 @@ export function katibPushClient(): KatibPushClient {
       try {
         const response = await fetch(url, {
           method: 'POST',
-          headers: { 'Content-Type': 'application/json', 'Connect-Protocol-Version': '1' },
+          headers: {
+            'Content-Type': 'application/json',
+            'Connect-Protocol-Version': '1',
+            'katib-idempotency-key': key,
+          },
           body,
           signal: AbortSignal.timeout(Math.max(1000, Math.min(30_000, deadline - Date.now()))),
         });
@@ -56,6 +62,13 @@ export function katibPushClient(): KatibPushClient {
       await new Promise((resolve) => setTimeout(resolve, delay));
       delay = Math.min(delay * 2, 1000);
     }
+  }
+
+  function newKey(): string {
+    // Node 18 has no global crypto without a flag: then a key that is unique enough for one trial.
+    const crypto = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
+    const random = () => Math.random().toString(36).slice(2, 12);
+    return crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${random()}-${random()}`;
   }
 
   function stamp(): string {
@@ -98,9 +111,9 @@ export function katibPushClient(): KatibPushClient {
 
   async function pump(): Promise<void> {
     while (queue.length > 0 && !failure) {
-      sending = queue.splice(0, 1000);
+      sending = { logs: queue.splice(0, 1000), key: newKey() };
       try {
-        await post(config!.url, body(sending), config!.timeoutMs);
+        await post(config!.url, body(sending.logs), config!.timeoutMs, sending.key);
       } catch (err) {
         failure = new Error(
           `katib: metrics could not be pushed to ${config!.url}: ${(err as Error).message}`,
@@ -117,26 +130,29 @@ export function katibPushClient(): KatibPushClient {
       process.exitCode = 1;
       return;
     }
-    const left = [...(sending ?? []), ...queue];
-    queue.length = 0;
+    // The batch in flight goes again with its key (it may be stored already); the rest with a new one.
+    const requests: { logs: Log[]; key: string }[] = [];
+    if (sending) requests.push(sending);
+    if (queue.length > 0) requests.push({ logs: queue.splice(0), key: newKey() });
     sending = undefined;
-    if (left.length === 0 || !config) return;
+    const left = requests.reduce((n, r) => n + r.logs.length, 0);
+    if (left === 0 || !config) return;
     const process_ = process as unknown as { getBuiltinModule?: (id: string) => unknown };
     const cp = (process_.getBuiltinModule?.('node:child_process') ??
       (typeof require === 'function' ? require('node:child_process') : undefined)) as
       | typeof import('node:child_process')
       | undefined;
     const fail = (why: string): void => {
-      process.stderr.write(`katib: ${left.length} metric points were not pushed at exit: ${why}\n`);
+      process.stderr.write(`katib: ${left} metric points were not pushed at exit: ${why}\n`);
       process.exitCode = 1;
     };
     if (!cp) {
       fail('no synchronous way to send them in this Node version');
       return;
     }
-    const script = `const __name = (t) => t; let b = ''; process.stdin.on('data', (d) => { b += d; }).on('end', () => (${post})(${JSON.stringify(config.url)}, b, ${config.timeoutMs}).then(() => process.exit(0), (e) => { process.stderr.write(String(e.message)); process.exit(1); }));`;
+    const script = `const __name = (t) => t; let b = ''; process.stdin.on('data', (d) => { b += d; }).on('end', async () => { try { for (const [body, key] of JSON.parse(b)) await (${post})(${JSON.stringify(config.url)}, body, ${config.timeoutMs}, key); process.exit(0); } catch (e) { process.stderr.write(String(e.message)); process.exit(1); } });`;
     const done = cp.spawnSync(process.execPath, ['-e', script], {
-      input: body(left),
+      input: JSON.stringify(requests.map((r) => [body(r.logs), r.key])),
       encoding: 'utf8',
       timeout: config.timeoutMs + 5000,
       env: { PATH: process.env.PATH ?? '' },
