@@ -28,6 +28,7 @@ for (const target of await testDatabases()) {
       assert.equal(result.kills, 2);
       assert.deepEqual(result.failed, []);
       assert.ok(result.acknowledged > 0, 'no push was acknowledged');
+      assert.equal(result.trialsAcknowledged, 16, 'some trial had no push acknowledged');
       assert.equal(result.lost, 0);
       assert.equal(result.duplicates, 0);
       assert.equal(result.stored, result.acknowledged);
