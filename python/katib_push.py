@@ -5,7 +5,9 @@ trial needs no gRPC install. Semantics match katib-ts's TypeScript ``reportMetri
 
 * ``report_metrics(metrics)`` sends one ReportObservationLog and returns once the DB manager has
   stored it (durable on return); it retries connection errors and UNAVAILABLE with back-off until
-  ``timeout`` seconds have passed, then raises ``RuntimeError``.
+  ``timeout`` seconds have passed, then raises ``RuntimeError``. Every attempt of one call carries
+  the same ``Katib-Idempotency-Key`` header (a random UUID), so a retry of a request whose reply was
+  lost (the DB manager died after storing it) is stored once.
 * ``MetricsReporter`` is the fast path for training loops: ``report()`` only queues; a background
   thread sends batches; ``flush()`` waits for everything and raises if anything failed. Queued points
   are flushed at interpreter exit, and a failure there is printed and turns the exit code non-zero.
@@ -21,6 +23,7 @@ trusting the CA file ``ca_file``, else ``KATIB_DB_MANAGER_CA``, else the system'
 
 import atexit
 import datetime
+import http.client
 import json
 import os
 import re
@@ -30,10 +33,13 @@ import threading
 import time
 import urllib.error
 import urllib.request
+import uuid
 
 __all__ = ["report_metrics", "MetricsReporter", "KatibPushError"]
 
 _PATH = "/api.v1.beta1.DBManager/ReportObservationLog"
+# Names one request so that the DB manager stores it once however often it is retried.
+_KEY_HEADER = "Katib-Idempotency-Key"
 # Decimal or exponent notation, or the spellings of NaN and infinity the DB manager accepts.
 _NUMBER = re.compile(r"^[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?|nan|inf(?:inity)?)$", re.IGNORECASE)
 # Connect error codes worth retrying: the server or the database is briefly away.
@@ -117,14 +123,18 @@ def _metric_logs(metrics):
 
 
 def _send(url, trial_name, logs, timeout, auth):
-    """POSTs one request, retrying retryable failures until ``timeout`` seconds have passed."""
+    """POSTs one request, retrying retryable failures until ``timeout`` seconds have passed.
+
+    Every attempt carries the same idempotency key: an attempt whose reply was lost may have been
+    stored, and the DB manager stores the key's request only once."""
     body = json.dumps({"trialName": trial_name, "observationLog": {"metricLogs": logs}}).encode()
+    key = str(uuid.uuid4())
     deadline = time.monotonic() + timeout
     delay, attempts, last = 0.05, 0, None
     while True:
         attempts += 1
         remaining = deadline - time.monotonic()
-        headers = {"Content-Type": "application/json", "Connect-Protocol-Version": "1"}
+        headers = {"Content-Type": "application/json", "Connect-Protocol-Version": "1", _KEY_HEADER: key}
         if auth.token:
             headers["Authorization"] = "Bearer " + auth.token
         request = urllib.request.Request(url, data=body, method="POST", headers=headers)
@@ -143,8 +153,10 @@ def _send(url, trial_name, logs, timeout, auth):
             last = f"{code}: {detail.get('message', err.reason)}"
             if code not in _RETRYABLE:
                 raise KatibPushError(f"DB manager rejected the push ({last})", code) from None
-        except (urllib.error.URLError, OSError) as err:
-            last = str(getattr(err, "reason", err))
+        except (urllib.error.URLError, OSError, http.client.HTTPException) as err:
+            # The connection failed or broke, maybe after the DB manager stored the request: retried
+            # with the same key.
+            last = str(getattr(err, "reason", err)) or type(err).__name__
         if time.monotonic() + delay > deadline:
             raise KatibPushError(
                 f"push failed after {attempts} attempts over {timeout}s: {last}", "unavailable"

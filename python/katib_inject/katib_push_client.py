@@ -20,6 +20,7 @@ trusting ``KATIB_DB_MANAGER_CA`` when set (docs/security.md).
 # katib-ts push client (added by katib inject: the metric prints below push to the DB manager)
 import atexit as _katib_atexit
 import datetime as _katib_datetime
+import http.client as _katib_http
 import json as _katib_json
 import os as _katib_os
 import re as _katib_re
@@ -29,6 +30,7 @@ import threading as _katib_threading
 import time as _katib_time
 import urllib.error as _katib_urlerror
 import urllib.request as _katib_request
+import uuid as _katib_uuid
 
 
 class _KatibPush:
@@ -113,8 +115,11 @@ class _KatibPush:
         trial, url, timeout = self._config
         body = _katib_json.dumps({"trialName": trial, "observationLog": {"metricLogs": batch}}).encode()
         deadline, delay, last = _katib_time.monotonic() + timeout, 0.05, None
+        # One key for every attempt: a retry of a batch the DB manager stored before its reply was lost
+        # is not stored twice.
+        key = str(_katib_uuid.uuid4())
         while True:
-            headers = {"Content-Type": "application/json", "Connect-Protocol-Version": "1"}
+            headers = {"Content-Type": "application/json", "Connect-Protocol-Version": "1", "Katib-Idempotency-Key": key}
             if self._token:
                 headers["Authorization"] = "Bearer " + self._token
             request = _katib_request.Request(url, data=body, method="POST", headers=headers)
@@ -131,8 +136,8 @@ class _KatibPush:
                 last = f"{detail.get('code', err.code)}: {detail.get('message', err.reason)}"
                 if detail.get("code") not in self._RETRYABLE and err.code < 500:
                     raise RuntimeError(f"the DB manager refused them ({last})") from None
-            except OSError as err:
-                last = str(getattr(err, "reason", err))
+            except (OSError, _katib_http.HTTPException) as err:
+                last = str(getattr(err, "reason", err)) or type(err).__name__
             if _katib_time.monotonic() + delay > deadline:
                 raise RuntimeError(f"no answer for {timeout:g}s ({last})")
             _katib_time.sleep(delay)

@@ -2,8 +2,14 @@ import { KatibError } from '../api/errors.js';
 import type { MetricLog } from '../api/observation.js';
 import type { ObservationStore, TrialLogs } from '../store/observation-store.js';
 
-/** Failures of a committed batch by entry index; undefined when the whole batch committed. */
-type BatchOutcome = Map<number, unknown> | undefined;
+/**
+ * What became of a batch: failures by entry index (undefined when the whole batch committed), and
+ * per entry whether it was stored (false: its idempotency key was recorded already).
+ */
+interface BatchOutcome {
+  failures: Map<number, unknown> | undefined;
+  stored: readonly boolean[];
+}
 
 interface Batch {
   entries: TrialLogs[];
@@ -22,6 +28,10 @@ interface Batch {
  * its pool while this process prepares the next; SQLite's writes are synchronous, one slot is all
  * it can use. If a batch fails for a reason other than the database being unreachable, its entries
  * are retried one by one so that one trial's rows cannot fail its neighbours' reports.
+ *
+ * Reports with idempotency keys go into batches like any other: the store records the keys in the
+ * batch's transaction, so a key seen before, or twice in one batch, is stored once (see
+ * ObservationStore). `report` resolves whether the report was stored.
  */
 export class GroupCommitter {
   readonly #store: ObservationStore;
@@ -48,10 +58,10 @@ export class GroupCommitter {
     this.#maxBatchPoints = options.maxBatchPoints ?? 50_000;
   }
 
-  async report(trialName: string, logs: readonly MetricLog[]): Promise<void> {
+  async report(trialName: string, logs: readonly MetricLog[], idempotencyKey?: string): Promise<boolean> {
     if (this.#writing < this.#maxConcurrentWrites) {
       this.#writing++;
-      const written = this.#store.report(trialName, logs);
+      const written = this.#store.report(trialName, logs, idempotencyKey);
       written.then(this.#writeNext, this.#writeNext);
       return written;
     }
@@ -60,34 +70,39 @@ export class GroupCommitter {
       batch = newBatch();
       this.#queue.push(batch);
     }
-    const index = batch.entries.push({ trialName, logs }) - 1;
+    const index = batch.entries.push({ trialName, logs, idempotencyKey }) - 1;
     batch.points += logs.length;
-    const failures = await batch.done;
+    const { failures, stored } = await batch.done;
     if (failures?.has(index)) throw failures.get(index);
+    return stored[index] !== false;
   }
 
   async #commit(batch: Batch): Promise<void> {
     const entries = batch.entries;
     try {
-      if (entries.length === 1) await this.#store.report(entries[0]!.trialName, entries[0]!.logs);
-      else await this.#store.reportMany(entries);
-      batch.settle(undefined);
+      const stored =
+        entries.length === 1
+          ? [await this.#store.report(entries[0]!.trialName, entries[0]!.logs, entries[0]!.idempotencyKey)]
+          : await this.#store.reportMany(entries);
+      batch.settle({ failures: undefined, stored });
       return;
     } catch (err) {
       if (entries.length === 1 || (err instanceof KatibError && err.code === 'unavailable')) {
-        batch.settle(new Map(entries.map((_, i) => [i, err])));
+        batch.settle({ failures: new Map(entries.map((_, i) => [i, err])), stored: [] });
         return;
       }
     }
     const failures = new Map<number, unknown>();
+    const stored = new Array<boolean>(entries.length).fill(false);
     for (let i = 0; i < entries.length; i++) {
+      const { trialName, logs, idempotencyKey } = entries[i]!;
       try {
-        await this.#store.report(entries[i]!.trialName, entries[i]!.logs);
+        stored[i] = await this.#store.report(trialName, logs, idempotencyKey);
       } catch (err) {
         failures.set(i, err);
       }
     }
-    batch.settle(failures.size === 0 ? undefined : failures);
+    batch.settle({ failures: failures.size === 0 ? undefined : failures, stored });
   }
 }
 

@@ -1,5 +1,6 @@
 import { create, type DescMessage, fromBinary, type MessageShape, toBinary } from '@bufbuild/protobuf';
 import { KatibError } from '../api/errors.js';
+import { IDEMPOTENCY_KEY_HEADER } from '../api/idempotency-key.js';
 import {
   DBManager,
   DeleteObservationLogRequestSchema,
@@ -48,11 +49,13 @@ export function createGrpcServer(
   const server = new UnaryGrpcServer({ maxReceiveMessageBytes: maxMessageBytes, ...(tls ? { tls } : {}) });
   const path = (name: string) => `/${DBManager.typeName}/${name}`;
   server.addMethod(path('ReportObservationLog'), async (bytes, call) => {
-    if (auth === undefined) await service.reportObservationLogBytes(bytes);
+    const key = call.headers[IDEMPOTENCY_KEY_HEADER];
+    if (auth === undefined) await service.reportObservationLogBytes(bytes, key);
     else {
       const bearer = auth.requireToken(bearerOf(call.headers.authorization), 'ReportObservationLog');
       await service.reportObservationLogBytes(
         bytes,
+        key,
         auth.isOperator(bearer) ? undefined : (trialName) => auth.requireTrial(bearer, trialName),
       );
     }

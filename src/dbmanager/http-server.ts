@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer } from 'node:https';
 import type { ConnectRouter, Interceptor } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
+import { IDEMPOTENCY_KEY_HEADER } from '../api/idempotency-key.js';
 import { DBManager } from '../gen/api/v1/beta1/api_pb.js';
 import { bearerOf, type DbManagerAuth } from './auth.js';
 import { authorizeHttp } from './auth-http.js';
@@ -12,7 +13,8 @@ import type { DbManagerService } from './service.js';
 
 /**
  * An HTTP/1.1 server with the DBManager service as Connect-protocol JSON (and binary) unary calls
- * (`POST /api.v1.beta1.DBManager/ReportObservationLog`, `Content-Type: application/json`),
+ * (`POST /api.v1.beta1.DBManager/ReportObservationLog`, `Content-Type: application/json`, an
+ * optional `katib-idempotency-key` header as on the gRPC port),
  * `GET /healthz` (200 "ok" while the database answers, 503 otherwise) and `routes`.
  * With `auth`, the DBManager calls need tokens as on the gRPC port and `routes` the operator token
  * (see authorizeHttp); /healthz stays open. With `tls`, HTTPS only.
@@ -45,8 +47,8 @@ export function createHttpServer(
   const rpc = connectNodeAdapter({
     routes(router: ConnectRouter) {
       router.service(DBManager, {
-        async reportObservationLog(req) {
-          await service.reportObservationLog(req);
+        async reportObservationLog(req, context) {
+          await service.reportObservationLog(req, context.requestHeader.get(IDEMPOTENCY_KEY_HEADER));
           return {};
         },
         getObservationLog: (req) => service.getObservationLog(req),

@@ -1,5 +1,6 @@
 import { create } from '@bufbuild/protobuf';
 import { KatibError } from '../api/errors.js';
+import { readIdempotencyKey } from '../api/idempotency-key.js';
 import type { MetricLog } from '../api/observation.js';
 import { type EpochMicros, formatRfc3339, nowMicros } from '../api/time.js';
 import {
@@ -45,6 +46,12 @@ const REQUEST_CODES = new Set(['invalid_argument', 'resource_exhausted', 'deadli
  * Every method validates the whole request first and throws a KatibError naming the field on
  * bad input, before touching the store: a rejected request stores nothing. Store faults are
  * answered `unavailable` (the client may retry). Deleting an unknown trial succeeds.
+ *
+ * Reports may carry an idempotency key (the transports pass the `katib-idempotency-key` header's
+ * value, checked here with the request: a bad one is `invalid_argument` naming the header): a
+ * report whose key was stored before answers OK and stores nothing, and its listeners are not
+ * called again (see ObservationStore for the key semantics). Without a key, as from Katib's own
+ * clients, every report is stored.
  */
 export class DbManagerService {
   readonly #store: ObservationStore;
@@ -62,9 +69,14 @@ export class DbManagerService {
     this.#onStoreFault = options.onStoreFault ?? (() => {});
   }
 
-  async reportObservationLog(req: ReportRequestShape): Promise<void> {
+  /** `idempotencyKey`: the header's value as received (undefined: none), checked here. */
+  async reportObservationLog(
+    req: ReportRequestShape,
+    idempotencyKey?: string | readonly string[] | null,
+  ): Promise<void> {
+    const key = readIdempotencyKey(idempotencyKey);
     const { trialName, logs } = validateReport(req, this.#now);
-    await this.#write(trialName, logs, 'ReportObservationLog');
+    await this.#write(trialName, logs, 'ReportObservationLog', key);
   }
 
   /**
@@ -73,10 +85,15 @@ export class DbManagerService {
    * `authorize`, if given, is called with the trial name before anything is written, and refuses
    * the request by throwing (the auth check, which needs the trial name out of the message).
    */
-  async reportObservationLogBytes(bytes: Uint8Array, authorize?: (trialName: string) => void): Promise<void> {
+  async reportObservationLogBytes(
+    bytes: Uint8Array,
+    idempotencyKey?: string | readonly string[] | null,
+    authorize?: (trialName: string) => void,
+  ): Promise<void> {
+    const key = readIdempotencyKey(idempotencyKey);
     const { trialName, logs } = decodeReport(bytes, this.#now);
     authorize?.(trialName);
-    await this.#write(trialName, logs, 'ReportObservationLog');
+    await this.#write(trialName, logs, 'ReportObservationLog', key);
   }
 
   /**
@@ -98,14 +115,23 @@ export class DbManagerService {
     return () => this.#listeners.delete(listener);
   }
 
-  async #write(trialName: string, logs: readonly MetricLog[], operation: string): Promise<void> {
+  async #write(
+    trialName: string,
+    logs: readonly MetricLog[],
+    operation: string,
+    idempotencyKey?: string,
+  ): Promise<void> {
     if (logs.length === 0) return;
+    let stored: boolean;
     try {
-      if (this.#committer) await this.#committer.report(trialName, logs);
-      else await this.#store.report(trialName, logs);
+      stored = this.#committer
+        ? await this.#committer.report(trialName, logs, idempotencyKey)
+        : await this.#store.report(trialName, logs, idempotencyKey);
     } catch (err) {
       throw this.#storeFault(err, operation);
     }
+    // A repeat of a stored report: its listeners heard of these logs already.
+    if (!stored) return;
     for (const listener of this.#listeners) {
       try {
         listener(trialName, logs);

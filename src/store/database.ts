@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { invalidArgument, KatibError } from '../api/errors.js';
 import { describe, isConnectionError, storeError } from './db-errors.js';
 import {
@@ -77,11 +77,15 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
       throw migrationError(err, config.dialect, shown);
     }
   }
+  // A schema left to someone else may be Katib's own, without the keys table: then reports are
+  // stored as Katib stores them, every time (see ObservationStore).
+  const idempotencyKeys = options.skipInitialization ? await hasKeysTable(kysely, config.dialect) : true;
   const observations = new SqlObservationStore({
     kysely,
     dialect: config.dialect,
     time: timeCodecOf(config.dialect),
     write,
+    idempotencyKeys,
   });
   let closing: Promise<void> | undefined;
   return {
@@ -163,6 +167,20 @@ function openServer(config: MysqlConfig | PostgresConfig): Connection {
     // Kysely's migrator locks on the server (GET_LOCK on MySQL, an advisory lock on PostgreSQL).
     migrate: () => migrateToLatest(kysely, config.dialect),
   };
+}
+
+/** Whether the idempotency_keys table is there (a connection fault rejects, as the store would). */
+async function hasKeysTable(kysely: Kysely<KatibTables>, dialect: Dialect): Promise<boolean> {
+  try {
+    await sql`SELECT 1 FROM idempotency_keys WHERE 1 = 0`.execute(kysely);
+    return true;
+  } catch (err) {
+    if (isConnectionError(err)) {
+      await kysely.destroy().catch(() => {});
+      throw storeError(err, dialect, 'opening');
+    }
+    return false;
+  }
 }
 
 /** `work`, or a rejection when `deadline` (epoch ms) passes first. */

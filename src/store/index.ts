@@ -17,4 +17,11 @@ export {
 export type { ExperimentStore } from './experiment-store.js';
 export { type KatibMigration, MIGRATIONS } from './migrations.js';
 export type { ObservationStore, TrialLogs } from './observation-store.js';
-export type { ExperimentsTable, KatibTables, ObservationLogsTable, SqlTime, TrialsTable } from './schema.js';
+export type {
+  ExperimentsTable,
+  IdempotencyKeysTable,
+  KatibTables,
+  ObservationLogsTable,
+  SqlTime,
+  TrialsTable,
+} from './schema.js';

@@ -87,6 +87,25 @@ export const MIGRATIONS: readonly KatibMigration[] = [
       await createIndexIfMissing(db, dialect, 'trials', 'trials_experiment_id', ['experiment_name', 'id']);
     },
   },
+  {
+    // Idempotency keys of reports (see ObservationStore): written in the transaction that stores the
+    // report's rows, so "stored" and "key recorded" commit together, and the primary key makes a
+    // second report with the key (a retry, or the same request twice at once) store nothing. `time`
+    // is when the key was recorded; trial_name lets DeleteObservationLog remove a trial's keys.
+    // The key column is compared byte for byte on MySQL too (mysqlTableOptions' binary collation).
+    name: '0003-idempotency-keys',
+    async up(db, dialect) {
+      let table = db.schema
+        .createTable('idempotency_keys')
+        .ifNotExists()
+        .addColumn('idempotency_key', 'varchar(128)', (c) => c.primaryKey())
+        .addColumn('trial_name', 'varchar(255)', (c) => c.notNull())
+        .addColumn('time', microsecondTime(dialect), (c) => c.notNull());
+      if (dialect === 'mysql') table = table.modifyEnd(await mysqlTableOptions(db));
+      await table.execute();
+      await createIndexIfMissing(db, dialect, 'idempotency_keys', 'idempotency_keys_trial', ['trial_name']);
+    },
+  },
 ];
 
 /** Kysely's bookkeeping tables, named so they are recognisable next to Katib's in a shared database. */

@@ -36,6 +36,14 @@ export interface TrialsTable {
   body: string;
 }
 
+/** Idempotency keys of stored reports (see ObservationStore), one row per keyed report. */
+export interface IdempotencyKeysTable {
+  idempotency_key: string;
+  trial_name: string;
+  /** When the key was recorded. */
+  time: SqlTime;
+}
+
 /**
  * Every table katib-ts keeps, for `Kysely<KatibTables>`. Later migrations add their tables here
  * (experiments, trials) in the same change that adds the migration.
@@ -44,4 +52,5 @@ export interface KatibTables {
   observation_logs: ObservationLogsTable;
   experiments: ExperimentsTable;
   trials: TrialsTable;
+  idempotency_keys: IdempotencyKeysTable;
 }

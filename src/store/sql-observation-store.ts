@@ -8,8 +8,12 @@ import { retryDropped, transactionRetryingDropped } from './retry.js';
 import type { KatibTables } from './schema.js';
 import type { TimeCodec } from './sql-time.js';
 
-/** Stores several trials' logs in one transaction, all or nothing; rejects with the driver's error. */
-export type LogWriter = (entries: readonly TrialLogs[]) => Promise<void>;
+/**
+ * Stores several trials' logs in one transaction, all or nothing, recording their idempotency keys
+ * in it; resolves with, per entry, whether it was stored (false: its key was recorded already, or
+ * by an earlier entry). Rejects with the driver's error.
+ */
+export type LogWriter = (entries: readonly TrialLogs[]) => Promise<boolean[]>;
 
 export interface SqlObservationStoreOptions {
   kysely: Kysely<KatibTables>;
@@ -17,6 +21,11 @@ export interface SqlObservationStoreOptions {
   time: TimeCodec;
   /** The write path: a cached prepared statement on SQLite, chunked multi-row INSERTs elsewhere. */
   write: LogWriter;
+  /**
+   * False when the schema has no idempotency_keys table (a Katib database opened with
+   * skipInitialization): keys are then ignored and every report is stored. Default true.
+   */
+  idempotencyKeys?: boolean;
 }
 
 /**
@@ -31,6 +40,7 @@ export class SqlObservationStore implements ObservationStore {
   readonly #dialect: Dialect;
   readonly #time: TimeCodec;
   readonly #write: LogWriter;
+  readonly #keys: boolean;
   #inFlight = 0;
   /** Set by the first `close`; every later call gets the same promise. */
   #closing: Promise<void> | undefined;
@@ -41,17 +51,30 @@ export class SqlObservationStore implements ObservationStore {
     this.#dialect = options.dialect;
     this.#time = options.time;
     this.#write = options.write;
+    this.#keys = options.idempotencyKeys ?? true;
   }
 
-  report(trialName: string, logs: readonly MetricLog[]): Promise<void> {
-    if (logs.length === 0) return this.#track('report', async () => {});
-    return this.#track('report', () => this.#write([{ trialName, logs }]));
+  report(trialName: string, logs: readonly MetricLog[], idempotencyKey?: string): Promise<boolean> {
+    if (logs.length === 0) return this.#track('report', async () => true);
+    const key = this.#keys ? idempotencyKey : undefined;
+    return this.#track('report', async () => {
+      const [stored] = await this.#write([{ trialName, logs, idempotencyKey: key }]);
+      return stored === true;
+    });
   }
 
-  reportMany(entries: readonly TrialLogs[]): Promise<void> {
-    return this.#track('report', () =>
-      entries.some((e) => e.logs.length > 0) ? this.#write(entries) : Promise.resolve(),
-    );
+  reportMany(entries: readonly TrialLogs[]): Promise<boolean[]> {
+    return this.#track('report', async () => {
+      // Entries without logs store nothing and record no key (as `report` of no logs).
+      let writing = entries.every((e) => e.logs.length > 0)
+        ? entries
+        : entries.filter((e) => e.logs.length > 0);
+      if (!this.#keys) writing = writing.map(({ trialName, logs }) => ({ trialName, logs }));
+      if (writing.length === entries.length) return this.#write(writing);
+      const stored = writing.length === 0 ? [] : await this.#write(writing);
+      let next = 0;
+      return entries.map((e) => (e.logs.length > 0 ? stored[next++] === true : true));
+    });
   }
 
   get(trialName: string, query: ObservationQuery = {}): Promise<MetricLog[]> {
@@ -86,6 +109,8 @@ export class SqlObservationStore implements ObservationStore {
           .deleteFrom('observation_logs')
           .where('trial_name', '=', trialName)
           .executeTakeFirst();
+        if (this.#keys)
+          await trx.deleteFrom('idempotency_keys').where('trial_name', '=', trialName).execute();
         return Number(result.numDeletedRows);
       }),
     );

@@ -13,11 +13,11 @@ class PickyStore extends MemoryObservationStore {
   constructor(readonly poison: string) {
     super();
   }
-  override async report(trialName: string, logs: readonly MetricLog[]): Promise<void> {
+  override async report(trialName: string, logs: readonly MetricLog[], key?: string): Promise<boolean> {
     if (trialName === this.poison) throw new KatibError('internal', 'cannot store these rows');
-    return super.report(trialName, logs);
+    return super.report(trialName, logs, key);
   }
-  override async reportMany(entries: readonly TrialLogs[]): Promise<void> {
+  override async reportMany(entries: readonly TrialLogs[]): Promise<boolean[]> {
     this.calls.reportMany++;
     if (entries.some((e) => e.trialName === this.poison))
       throw new KatibError('internal', 'cannot store these rows');

@@ -184,13 +184,13 @@ function slowStore(store: ObservationStore, delayMs: number) {
       timers.add(timer);
     });
   const wrapped: ObservationStore = {
-    report: async (trialName: string, logs: readonly MetricLog[]) => {
+    report: async (trialName: string, logs: readonly MetricLog[], key?: string) => {
       await hold();
-      await store.report(trialName, logs);
+      return store.report(trialName, logs, key);
     },
     reportMany: async (entries) => {
       await hold();
-      await store.reportMany(entries);
+      return store.reportMany(entries);
     },
     get: (trialName, query) => store.get(trialName, query),
     delete: (trialName) => store.delete(trialName),

@@ -8,20 +8,24 @@ import type { ObservationStore, TrialLogs } from '../../src/store/observation-st
  */
 export class MemoryObservationStore implements ObservationStore {
   readonly rows = new Map<string, MetricLog[]>();
+  /** Idempotency keys recorded, with their trial (see ObservationStore). */
+  readonly keys = new Map<string, string>();
   down = false;
   /** Counts store calls, to see how reports were grouped. */
   calls = { report: 0, reportMany: 0 };
 
-  async report(trialName: string, logs: readonly MetricLog[]): Promise<void> {
+  async report(trialName: string, logs: readonly MetricLog[], idempotencyKey?: string): Promise<boolean> {
     this.calls.report++;
     this.#check();
-    this.#append(trialName, logs);
+    return this.#append(trialName, logs, idempotencyKey);
   }
 
-  async reportMany(entries: readonly TrialLogs[]): Promise<void> {
+  async reportMany(entries: readonly TrialLogs[]): Promise<boolean[]> {
     this.calls.reportMany++;
     this.#check();
-    for (const { trialName, logs } of entries) this.#append(trialName, logs);
+    return entries.map(({ trialName, logs, idempotencyKey }) =>
+      this.#append(trialName, logs, idempotencyKey),
+    );
   }
 
   async get(trialName: string, query: ObservationQuery = {}): Promise<MetricLog[]> {
@@ -40,6 +44,7 @@ export class MemoryObservationStore implements ObservationStore {
     this.#check();
     const n = this.rows.get(trialName)?.length ?? 0;
     this.rows.delete(trialName);
+    for (const [key, trial] of this.keys) if (trial === trialName) this.keys.delete(key);
     return n;
   }
 
@@ -53,9 +58,15 @@ export class MemoryObservationStore implements ObservationStore {
     if (this.down) throw new KatibError('unavailable', 'memory store is down');
   }
 
-  #append(trialName: string, logs: readonly MetricLog[]): void {
+  #append(trialName: string, logs: readonly MetricLog[], idempotencyKey: string | undefined): boolean {
+    if (logs.length === 0) return true;
+    if (idempotencyKey !== undefined) {
+      if (this.keys.has(idempotencyKey)) return false;
+      this.keys.set(idempotencyKey, trialName);
+    }
     const list = this.rows.get(trialName) ?? [];
     for (const log of logs) list.push({ ...log });
     this.rows.set(trialName, list);
+    return true;
   }
 }

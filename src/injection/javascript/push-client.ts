@@ -12,6 +12,8 @@
  * push that fails for good is printed at once, makes the next report throw, and sets exit code 1.
  * With KATIB_TRIAL_TOKEN set it is sent as `authorization: Bearer`; with KATIB_DB_MANAGER_TLS=true
  * the endpoint is https:// (CA from NODE_EXTRA_CA_CERTS, which the controller sets with the CA).
+ * Every batch carries an idempotency key (`katib-idempotency-key`), the same on every retry and
+ * when process.exit() sends the batch in flight again, so the DB manager stores it once.
  */
 export interface KatibPushClient {
   report(...pairs: unknown[]): void;
@@ -24,11 +26,17 @@ export function katibPushClient(): KatibPushClient {
   const NUMBER = /^[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|inf(?:inity)?|nan)$/i;
   const queue: Log[] = [];
   const warned = new Set<string>();
-  let sending: Log[] | undefined;
+  let sending: { logs: Log[]; key: string } | undefined;
   let failure: Error | undefined;
   let config: { trial: string; url: string; timeoutMs: number; token: string } | undefined;
 
-  async function post(url: string, body: string, timeoutMs: number, token: string): Promise<void> {
+  async function post(
+    url: string,
+    body: string,
+    timeoutMs: number,
+    token: string,
+    key: string,
+  ): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     const retryable = ['unavailable', 'deadline_exceeded', 'aborted', 'resource_exhausted'];
     let delay = 50;
@@ -41,6 +49,7 @@ export function katibPushClient(): KatibPushClient {
             'Content-Type': 'application/json',
             'Connect-Protocol-Version': '1',
             ...(token ? { Authorization: `Bearer ${token}` } : {}),
+            'katib-idempotency-key': key,
           },
           body,
           signal: AbortSignal.timeout(Math.max(1000, Math.min(30_000, deadline - Date.now()))),
@@ -62,6 +71,13 @@ export function katibPushClient(): KatibPushClient {
       await new Promise((resolve) => setTimeout(resolve, delay));
       delay = Math.min(delay * 2, 1000);
     }
+  }
+
+  function newKey(): string {
+    // Node 18 has no global crypto without a flag: then a key that is unique enough for one trial.
+    const crypto = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
+    const random = () => Math.random().toString(36).slice(2, 12);
+    return crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${random()}-${random()}`;
   }
 
   function stamp(): string {
@@ -106,9 +122,9 @@ export function katibPushClient(): KatibPushClient {
 
   async function pump(): Promise<void> {
     while (queue.length > 0 && !failure) {
-      sending = queue.splice(0, 1000);
+      sending = { logs: queue.splice(0, 1000), key: newKey() };
       try {
-        await post(config!.url, body(sending), config!.timeoutMs, config!.token);
+        await post(config!.url, body(sending.logs), config!.timeoutMs, config!.token, sending.key);
       } catch (err) {
         failure = new Error(
           `katib: metrics could not be pushed to ${config!.url}: ${(err as Error).message}`,
@@ -125,26 +141,29 @@ export function katibPushClient(): KatibPushClient {
       process.exitCode = 1;
       return;
     }
-    const left = [...(sending ?? []), ...queue];
-    queue.length = 0;
+    // The batch in flight goes again with its key (it may be stored already); the rest with a new one.
+    const requests: { logs: Log[]; key: string }[] = [];
+    if (sending) requests.push(sending);
+    if (queue.length > 0) requests.push({ logs: queue.splice(0), key: newKey() });
     sending = undefined;
-    if (left.length === 0 || !config) return;
+    const left = requests.reduce((n, r) => n + r.logs.length, 0);
+    if (left === 0 || !config) return;
     const process_ = process as unknown as { getBuiltinModule?: (id: string) => unknown };
     const cp = (process_.getBuiltinModule?.('node:child_process') ??
       (typeof require === 'function' ? require('node:child_process') : undefined)) as
       | typeof import('node:child_process')
       | undefined;
     const fail = (why: string): void => {
-      process.stderr.write(`katib: ${left.length} metric points were not pushed at exit: ${why}\n`);
+      process.stderr.write(`katib: ${left} metric points were not pushed at exit: ${why}\n`);
       process.exitCode = 1;
     };
     if (!cp) {
       fail('no synchronous way to send them in this Node version');
       return;
     }
-    const script = `const __name = (t) => t; let b = ''; process.stdin.on('data', (d) => { b += d; }).on('end', () => (${post})(${JSON.stringify(config.url)}, b, ${config.timeoutMs}, ${JSON.stringify(config.token)}).then(() => process.exit(0), (e) => { process.stderr.write(String(e.message)); process.exit(1); }));`;
+    const script = `const __name = (t) => t; let b = ''; process.stdin.on('data', (d) => { b += d; }).on('end', async () => { try { for (const [body, key] of JSON.parse(b)) await (${post})(${JSON.stringify(config.url)}, body, ${config.timeoutMs}, ${JSON.stringify(config.token)}, key); process.exit(0); } catch (e) { process.stderr.write(String(e.message)); process.exit(1); } });`;
     const done = cp.spawnSync(process.execPath, ['-e', script], {
-      input: body(left),
+      input: JSON.stringify(requests.map((r) => [body(r.logs), r.key])),
       encoding: 'utf8',
       timeout: config.timeoutMs + 5000,
       env: {

@@ -14,8 +14,8 @@ export interface GrpcUnaryClientOptions {
 
 /**
  * A minimal gRPC unary client over node:http2: cleartext HTTP/2 with prior knowledge (or TLS with
- * ALPN h2 for an `https://` authority), one kept session per client, no metadata but an optional
- * bearer token, no compression. Enough for Katib's DB manager and
+ * ALPN h2 for an `https://` authority), one kept session per client, per-call metadata as plain
+ * ASCII headers plus an optional bearer token, no compression. Enough for Katib's DB manager and
  * for any gRPC server (grpc-go, grpc-js).
  *
  * Why not @grpc/grpc-js, the project's gRPC library: measured on this machine, one process
@@ -63,11 +63,26 @@ export class GrpcUnaryClient {
     }
   }
 
-  call(path: string, frame: Buffer, timeoutMs: number): Promise<Buffer> {
+  /** `metadata`: extra request headers (lower-case names, ASCII values), e.g. an idempotency key. */
+  call(
+    path: string,
+    frame: Buffer,
+    timeoutMs: number,
+    metadata?: Readonly<Record<string, string>>,
+  ): Promise<Buffer> {
     if (this.#closed) return Promise.reject(new KatibError('cancelled', 'the gRPC client is closed'));
     const conn = this.#connection();
     return new Promise<Buffer>((resolve, reject) =>
-      unaryCall(conn, this.#deadlines, path, frame, timeoutMs, this.#headers, resolve, reject),
+      unaryCall(
+        conn,
+        this.#deadlines,
+        path,
+        frame,
+        timeoutMs,
+        metadata ? { ...this.#headers, ...metadata } : this.#headers,
+        resolve,
+        reject,
+      ),
     );
   }
 

@@ -29,7 +29,8 @@ export interface MetricsReporterOptions extends ReportOptions {
  *   `resource_exhausted` and accepts nothing (a loop that never yields cannot be drained).
  * - Points go out in the background, in report order, one request at a time of up to
  *   `maxBatchPoints`, at the latest `lingerMs` after being queued. Each request is retried
- *   like reportMetrics's, its `timeout` counted from its first attempt.
+ *   like reportMetrics's, its `timeout` counted from its first attempt, with its own idempotency
+ *   key sent on every attempt (stored once, see reportMetrics).
  * - A failure is never swallowed: a request that fails (PushTimeoutError after the timeout,
  *   PushRejectedError) is thrown by the next `report()` or rejected by the next `flush()`,
  *   `drain()` or `close()`, exactly once, with `lostPoints` telling how many accepted points

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { KatibError } from '../../api/errors.js';
+import { IDEMPOTENCY_KEY_HEADER } from '../../api/idempotency-key.js';
 import { PushRejectedError, PushTimeoutError } from './errors.js';
 import type { GrpcUnaryClient } from './grpc-unary-client.js';
 
@@ -23,10 +25,21 @@ export interface PushTarget {
  * Retries every `unavailable` failure (connection refused or lost, GOAWAY, gRPC UNAVAILABLE)
  * with backoff until `timeoutMs` after the first attempt, then rejects PushTimeoutError with
  * the attempt count and the last error. Any other gRPC status rejects PushRejectedError at
- * once. Delivery is at least once: a request whose connection broke after the server had
- * committed it is sent again, so a point can be stored twice but never silently dropped.
+ * once.
+ *
+ * Every attempt carries the same idempotency key (`katib-idempotency-key` metadata, a random
+ * UUID unless `idempotencyKey` is given), so a request whose reply was lost (the connection
+ * broke, or the DB manager died, after its commit) and is sent again is stored once by
+ * katib-ts's DB manager: exactly once as long as the timeout leaves room for a retry. Katib's
+ * own DB manager ignores the key, where delivery stays at least once.
  */
-export async function pushFrame(client: GrpcUnaryClient, frame: Buffer, target: PushTarget): Promise<void> {
+export async function pushFrame(
+  client: GrpcUnaryClient,
+  frame: Buffer,
+  target: PushTarget,
+  idempotencyKey: string = randomUUID(),
+): Promise<void> {
+  const metadata = { [IDEMPOTENCY_KEY_HEADER]: idempotencyKey };
   const deadline = performance.now() + target.timeoutMs;
   let attempts = 0;
   let step = FIRST_DELAY_MS;
@@ -34,7 +47,7 @@ export async function pushFrame(client: GrpcUnaryClient, frame: Buffer, target: 
     attempts++;
     let error: KatibError;
     try {
-      await client.call(REPORT_OBSERVATION_LOG_PATH, frame, deadline - performance.now());
+      await client.call(REPORT_OBSERVATION_LOG_PATH, frame, deadline - performance.now(), metadata);
       return;
     } catch (err) {
       error = KatibError.from(err, 'unknown');

@@ -34,6 +34,9 @@ function clientFor(target: ResolvedTarget): GrpcUnaryClient {
  *   TLS with an `https://` address or KATIB_DB_MANAGER_TLS=true (CA: `options.caFile`, else
  *   KATIB_DB_MANAGER_CA); a bearer token with `options.token`, else KATIB_TRIAL_TOKEN
  *   (docs/security.md).
+ * - Idempotent: the call makes one random idempotency key and sends it (metadata
+ *   `katib-idempotency-key`) with every attempt, so katib-ts's DB manager stores a retried call
+ *   once even when an earlier attempt was committed and only its reply was lost.
  * - Values: finite numbers or numeric strings, else InvalidMetricError naming the metric
  *   (NaN and ±Infinity are rejected, see metricEntries). `{}` sends nothing.
  * - Resolves once the server acknowledged the write, i.e. after its commit: durable.
