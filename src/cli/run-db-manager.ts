@@ -4,10 +4,11 @@ import { startDbManager } from '../dbmanager/index.js';
 import { openDatabase, redactUrl } from '../store/index.js';
 import { type CliContext, CliError } from './context.js';
 import { databaseSetting } from './database-setting.js';
+import { type LimitFlags, limitSettings } from './limit-settings.js';
 import { booleanSetting, flagOrEnv, type ServiceFlags, serviceSettings } from './options.js';
 import { shutdownSignal } from './signals.js';
 
-export interface DbManagerFlags extends ServiceFlags {
+export interface DbManagerFlags extends ServiceFlags, LimitFlags {
   db?: string;
 }
 
@@ -25,6 +26,7 @@ export async function runDbManager(flags: DbManagerFlags, context: CliContext): 
   );
   const skipInitialization = booleanSetting(flagOrEnv('', undefined, env, 'SKIP_DB_INITIALIZATION', 'false'));
   const dbUrl = databaseSetting(flags.db, env);
+  const limits = limitSettings(flags, env);
 
   const logger = pino(
     { name: 'katib-db-manager', level: env.KATIB_LOG_LEVEL || 'info' },
@@ -42,7 +44,7 @@ export async function runDbManager(flags: DbManagerFlags, context: CliContext): 
     throw new CliError(`cannot open database ${redactUrl(dbUrl.value)}: ${messageOf(err)}`, exitCodeOf(err));
   }
   try {
-    const manager = await startDbManager({ db, grpcListen, httpListen, logger });
+    const manager = await startDbManager({ db, grpcListen, httpListen, logger, limits });
     const received = await signal;
     logger.info({ signal: received }, 'shutting down');
     await manager.close();

@@ -13,10 +13,11 @@ import type { CliContext } from './context.js';
 import { CliError, usageError } from './context.js';
 import { databaseSetting } from './database-setting.js';
 import { finalReport, progressLine } from './experiment-output.js';
+import { type LimitFlags, limitSettings } from './limit-settings.js';
 import { flagOrEnv, listenAddress } from './options.js';
 import { shutdownSignal } from './signals.js';
 
-export interface RunFlags {
+export interface RunFlags extends LimitFlags {
   db?: string;
   workDir?: string;
   output: string;
@@ -35,6 +36,7 @@ export async function runExperiment(file: string, flags: RunFlags, context: CliC
     throw usageError('--output', flags.output, 'must be text or json');
   const dbUrl = databaseSetting(flags.db, env).value;
   const workDir = flagOrEnv('--work-dir', flags.workDir, env, 'KATIB_WORK_DIR', '.katib').value;
+  const limits = limitSettings(flags, env);
   const say = (line: string): void => {
     if (!flags.quiet) stderr.write(`${line}\n`);
   };
@@ -58,6 +60,7 @@ export async function runExperiment(file: string, flags: RunFlags, context: CliC
   const katib = await startLocalKatib({
     db: dbUrl,
     workRoot,
+    limits,
     ...(uiListen !== undefined ? { httpListen: uiListen } : {}),
   }).catch((err: unknown) => {
     throw new CliError(

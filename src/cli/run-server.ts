@@ -5,10 +5,11 @@ import { startKatibServer } from '../server/index.js';
 import { redactUrl } from '../store/index.js';
 import { type CliContext, CliError, usageError } from './context.js';
 import { databaseSetting } from './database-setting.js';
+import { type LimitFlags, limitSettings } from './limit-settings.js';
 import { booleanSetting, flagOrEnv, type ServiceFlags, serviceSettings } from './options.js';
 import { shutdownSignal } from './signals.js';
 
-export interface ServerFlags extends ServiceFlags {
+export interface ServerFlags extends ServiceFlags, LimitFlags {
   db?: string;
   workDir?: string;
   runner?: string;
@@ -33,6 +34,7 @@ export async function runServer(flags: ServerFlags, context: CliContext): Promis
     flagOrEnv('--work-dir', flags.workDir, env, 'KATIB_WORK_DIR', '.katib').value,
   );
   const dbUrl = databaseSetting(flags.db, env);
+  const limits = limitSettings(flags, env);
 
   const runnerKind = flagOrEnv('--runner', flags.runner, env, 'KATIB_RUNNER', 'local');
   if (runnerKind.value !== 'local' && runnerKind.value !== 'kubernetes')
@@ -55,6 +57,7 @@ export async function runServer(flags: ServerFlags, context: CliContext): Promis
       httpListen,
       logger,
       connectTimeoutSeconds,
+      limits,
       ...(runner ? { runner } : {}),
       dashboard: {
         writable:

@@ -5,7 +5,7 @@
  * service that serves the trials' pushes: one write path.
  */
 import type { Logger } from 'pino';
-import { type RunningDbManager, startDbManager } from '../dbmanager/index.js';
+import { type DbManagerLimits, type RunningDbManager, startDbManager } from '../dbmanager/index.js';
 import { LocalTrialRunner, type TrialRunner } from '../runner/index.js';
 import { type Database, type ExperimentStore, openDatabase } from '../store/index.js';
 import { type ControllerEvent, ExperimentController } from './experiment-controller.js';
@@ -22,6 +22,8 @@ export interface LocalKatibOptions {
   logger?: Logger;
   connectTimeoutSeconds?: number;
   runner?: TrialRunner;
+  /** The embedded DB manager's limits (see startDbManager); each left out keeps its default. */
+  limits?: Partial<DbManagerLimits>;
 }
 
 export interface ControllerSettings {
@@ -55,6 +57,7 @@ export async function startLocalKatib(options: LocalKatibOptions): Promise<Local
       grpcListen: options.grpcListen ?? '127.0.0.1:0',
       httpListen: options.httpListen === undefined ? '127.0.0.1:0' : options.httpListen,
       ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.limits ? { limits: options.limits } : {}),
     });
   } catch (err) {
     await db.close();

@@ -14,6 +14,7 @@ import {
 } from '../gen/grpc/health/v1/health_pb.js';
 import { GrpcStatus } from './grpc-wire.js';
 import type { HealthProbe } from './health.js';
+import type { DbManagerLimits } from './limits.js';
 import { GrpcError } from './server-call.js';
 import type { DbManagerService } from './service.js';
 import { UnaryGrpcServer } from './unary-grpc-server.js';
@@ -38,9 +39,15 @@ const NOT_SERVING = toBinary(
 export function createGrpcServer(
   service: DbManagerService,
   probe: HealthProbe,
-  maxMessageBytes: number,
+  limits: Pick<DbManagerLimits, 'maxMessageBytes' | 'maxConnections' | 'maxConcurrentStreams'>,
+  onConnectionsDropped?: (dropped: number, maxConnections: number) => void,
 ): UnaryGrpcServer {
-  const server = new UnaryGrpcServer({ maxReceiveMessageBytes: maxMessageBytes });
+  const server = new UnaryGrpcServer({
+    maxReceiveMessageBytes: limits.maxMessageBytes,
+    maxConcurrentStreams: limits.maxConcurrentStreams,
+    maxConnections: limits.maxConnections,
+    ...(onConnectionsDropped ? { onConnectionsDropped } : {}),
+  });
   const path = (name: string) => `/${DBManager.typeName}/${name}`;
   server.addMethod(path('ReportObservationLog'), async (bytes) => {
     await service.reportObservationLogBytes(bytes);

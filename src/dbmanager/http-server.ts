@@ -2,22 +2,28 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { ConnectRouter, Interceptor } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { DBManager } from '../gen/api/v1/beta1/api_pb.js';
+import { capConnections } from './connection-cap.js';
 import { toConnectError } from './errors.js';
 import type { HealthProbe } from './health.js';
 import type { HttpRoutes } from './http-routes.js';
+import type { DbManagerLimits } from './limits.js';
 import type { DbManagerService } from './service.js';
 
 /**
  * An HTTP/1.1 server with the DBManager service as Connect-protocol JSON (and binary) unary calls
  * (`POST /api.v1.beta1.DBManager/ReportObservationLog`, `Content-Type: application/json`),
- * `GET /healthz` (200 "ok" while the database answers, 503 otherwise) and `routes`.
+ * `GET /healthz` (200 "ok" while the database answers, 503 otherwise) and `routes`. A request body
+ * over `maxMessageBytes` is answered `resource_exhausted` (HTTP 429) unread; past
+ * `maxConnections` open connections, new ones are closed as soon as they are accepted.
  */
 export function createHttpServer(
   service: DbManagerService,
   probe: HealthProbe,
   routes: HttpRoutes,
-  maxMessageBytes: number,
+  limits: Pick<DbManagerLimits, 'maxMessageBytes' | 'maxConnections'>,
+  onConnectionsDropped?: (dropped: number, maxConnections: number) => void,
 ): Server {
+  const { maxMessageBytes } = limits;
   const asConnectError: Interceptor = (next) => async (req) => {
     try {
       return await next(req);
@@ -63,7 +69,9 @@ export function createHttpServer(
         });
     },
   });
-  return createServer(rpc);
+  const server = createServer(rpc);
+  capConnections(server, limits.maxConnections, onConnectionsDropped);
+  return server;
 }
 
 function healthz(probe: HealthProbe, req: IncomingMessage, res: ServerResponse): void {

@@ -11,6 +11,7 @@ import {
 } from '../gen/api/v1/beta1/api_pb.js';
 import type { ObservationStore } from '../store/observation-store.js';
 import { GroupCommitter } from './group-commit.js';
+import { DEFAULT_LIMITS, type RequestLimits } from './limits.js';
 import { decodeReport } from './report-decoder.js';
 import {
   type ReportRequestShape,
@@ -33,6 +34,8 @@ export interface DbManagerServiceOptions {
   onStoreFault?: (err: unknown, operation: string) => void;
   /** The clock for reports with an empty time stamp. */
   now?: () => EpochMicros;
+  /** Name length and metric logs per request; default DEFAULT_LIMITS (already checked: see resolveLimits). */
+  limits?: RequestLimits;
 }
 
 // Codes a store may raise that describe the request, not the database: kept as they are.
@@ -52,6 +55,7 @@ export class DbManagerService {
   readonly #now: () => EpochMicros;
   readonly #onStoreFault: (err: unknown, operation: string) => void;
   readonly #listeners = new Set<ReportListener>();
+  readonly #limits: RequestLimits;
 
   constructor(options: DbManagerServiceOptions) {
     this.#store = options.store;
@@ -60,10 +64,20 @@ export class DbManagerService {
       : undefined;
     this.#now = options.now ?? nowMicros;
     this.#onStoreFault = options.onStoreFault ?? (() => {});
+    const limits = options.limits ?? DEFAULT_LIMITS;
+    this.#limits = {
+      maxNameLength: limits.maxNameLength,
+      maxMetricLogsPerRequest: limits.maxMetricLogsPerRequest,
+    };
+  }
+
+  /** The limits the requests are checked against. */
+  get limits(): Readonly<RequestLimits> {
+    return this.#limits;
   }
 
   async reportObservationLog(req: ReportRequestShape): Promise<void> {
-    const { trialName, logs } = validateReport(req, this.#now);
+    const { trialName, logs } = validateReport(req, this.#now, this.#limits);
     await this.#write(trialName, logs, 'ReportObservationLog');
   }
 
@@ -72,7 +86,7 @@ export class DbManagerService {
    * one pass by decodeReport, with the same rules and errors as reportObservationLog.
    */
   async reportObservationLogBytes(bytes: Uint8Array): Promise<void> {
-    const { trialName, logs } = decodeReport(bytes, this.#now);
+    const { trialName, logs } = decodeReport(bytes, this.#now, this.#limits);
     await this.#write(trialName, logs, 'ReportObservationLog');
   }
 
@@ -81,7 +95,7 @@ export class DbManagerService {
    * commit and the same listeners as ReportObservationLog, without a wire round trip.
    */
   async reportLogs(trialName: string, logs: readonly MetricLog[]): Promise<void> {
-    validateLogs(trialName, logs);
+    validateLogs(trialName, logs, this.#limits.maxNameLength);
     await this.#write(trialName, logs, 'reportLogs');
   }
 
@@ -113,7 +127,7 @@ export class DbManagerService {
   }
 
   async getObservationLog(req: GetObservationLogRequest): Promise<GetObservationLogReply> {
-    const { trialName, query } = validateGet(req);
+    const { trialName, query } = validateGet(req, this.#limits.maxNameLength);
     let logs: MetricLog[];
     try {
       logs = await this.#store.get(trialName, query);
@@ -124,7 +138,7 @@ export class DbManagerService {
   }
 
   async deleteObservationLog(req: DeleteObservationLogRequest): Promise<void> {
-    const trialName = validateDelete(req);
+    const trialName = validateDelete(req, this.#limits.maxNameLength);
     try {
       await this.#store.delete(trialName);
     } catch (err) {

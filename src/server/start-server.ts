@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { type LocalKatib, startLocalKatib } from '../controller/index.js';
+import type { DbManagerLimits } from '../dbmanager/index.js';
 import type { TrialRunner } from '../runner/index.js';
 import { type Dashboard, mountDashboard } from '../ui/index.js';
 import { ExperimentManager } from './experiment-manager.js';
@@ -23,6 +24,8 @@ export interface KatibServerOptions {
    * it delete experiments. Default `{}` (read-only); null for none.
    */
   dashboard?: { writable?: boolean } | null;
+  /** The DB manager's limits, on both ports (see startDbManager); each left out keeps its default. */
+  limits?: Partial<DbManagerLimits>;
 }
 
 export interface RunningKatibServer {
@@ -56,6 +59,7 @@ export async function startKatibServer(options: KatibServerOptions): Promise<Run
       ? { connectTimeoutSeconds: options.connectTimeoutSeconds }
       : {}),
     ...(options.runner ? { runner: options.runner } : {}),
+    ...(options.limits ? { limits: options.limits } : {}),
   });
   const manager = new ExperimentManager({
     katib,

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
+import { addLimitOptions } from '../limit-settings.js';
 import type { RunFlags } from '../run-experiment.js';
 
 /** `katib run FILE`: a Katib Experiment file run to completion on this machine. */
 export function register(program: Command, context: CliContext): void {
-  program
+  const command = program
     .command('run')
     .argument('<file>', 'Katib v1beta1 Experiment, YAML or JSON')
     .description(
@@ -37,4 +38,5 @@ export function register(program: Command, context: CliContext): void {
       const { runExperiment } = await import('../run-experiment.js');
       await runExperiment(file, flags, context);
     });
+  addLimitOptions(command);
 }
