@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { ConnectRouter, Interceptor } from '@connectrpc/connect';
-import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { DBManager } from '../gen/api/v1/beta1/api_pb.js';
+import { connectHandler } from './connect-handler.js';
 import { capConnections } from './connection-cap.js';
 import { toConnectError } from './errors.js';
 import type { HealthProbe } from './health.js';
@@ -31,7 +31,7 @@ export function createHttpServer(
       throw toConnectError(err);
     }
   };
-  const rpc = connectNodeAdapter({
+  const rpc = connectHandler({
     routes(router: ConnectRouter) {
       router.service(DBManager, {
         async reportObservationLog(req) {
