@@ -137,5 +137,35 @@ for (const database of databases) {
         assert.ok((seen.get(code) ?? 0) > 0, `status ${code} never seen: ${JSON.stringify([...seen])}`);
       }
     });
+
+    it('answers garbage to GetObservationLog, DeleteObservationLog and Health/Check with client codes, deleting nothing by mistake', async () => {
+      const methods = [
+        '/api.v1.beta1.DBManager/GetObservationLog',
+        '/api.v1.beta1.DBManager/DeleteObservationLog',
+        '/grpc.health.v1.Health/Check',
+      ];
+      const allowed = new Set([
+        status.OK,
+        status.INVALID_ARGUMENT,
+        status.NOT_FOUND,
+        status.UNIMPLEMENTED,
+        status.RESOURCE_EXHAUSTED,
+      ]);
+      // A trial whose rows must survive: garbage never decodes to its 40-character name by chance.
+      const keep = uniqueTrial('keep');
+      await server.grpc.report({
+        trialName: keep,
+        observationLog: { metricLogs: [{ timeStamp: '', metric: { name: 'loss', value: '1' } }] },
+      });
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom(...methods), body, async (method, b) => {
+          const reply = await rawGrpcCall(session, method, b);
+          assert.ok(!reply.broken, `no grpc-status: HTTP ${reply.httpStatus}`);
+          assert.ok(allowed.has(reply.status), `${method}: status ${reply.status} ${reply.message}`);
+        }),
+        fuzzParams(Math.round(runs / 2)),
+      );
+      assert.equal((await opened.db.observations.get(keep)).length, 1);
+    });
   });
 }
