@@ -21,6 +21,8 @@ const LIMIT_FLAGS: readonly {
   env: string;
   arg: string;
   help: string;
+  /** The default, as the help shows it. */
+  shown: string;
 }[] = [
   {
     key: 'maxMessageBytes',
@@ -28,7 +30,8 @@ const LIMIT_FLAGS: readonly {
     prop: 'maxMessageBytes',
     env: 'KATIB_MAX_MESSAGE_BYTES',
     arg: '<size>',
-    help: 'largest request on either port, in bytes or with KiB/MiB/GiB (default: 4MiB)',
+    help: 'largest request on either port, in bytes or with KiB/MiB/GiB',
+    shown: '4MiB',
   },
   {
     key: 'maxMetricLogsPerRequest',
@@ -36,7 +39,8 @@ const LIMIT_FLAGS: readonly {
     prop: 'maxMetricLogs',
     env: 'KATIB_MAX_METRIC_LOGS',
     arg: '<count>',
-    help: `most metric logs in one report (default: ${DEFAULT_LIMITS.maxMetricLogsPerRequest})`,
+    help: 'most metric logs in one report',
+    shown: String(DEFAULT_LIMITS.maxMetricLogsPerRequest),
   },
   {
     key: 'maxNameLength',
@@ -44,7 +48,8 @@ const LIMIT_FLAGS: readonly {
     prop: 'maxNameLength',
     env: 'KATIB_MAX_NAME_LENGTH',
     arg: '<chars>',
-    help: `longest trial or metric name, at most 255 (default: ${DEFAULT_LIMITS.maxNameLength})`,
+    help: 'longest trial or metric name, at most 255',
+    shown: String(DEFAULT_LIMITS.maxNameLength),
   },
   {
     key: 'maxConnections',
@@ -52,7 +57,8 @@ const LIMIT_FLAGS: readonly {
     prop: 'maxConnections',
     env: 'KATIB_MAX_CONNECTIONS',
     arg: '<count>',
-    help: `connections open at once, per port; more are closed at once (default: ${DEFAULT_LIMITS.maxConnections})`,
+    help: 'connections open at once, per port; more are closed as they come',
+    shown: String(DEFAULT_LIMITS.maxConnections),
   },
   {
     key: 'maxConcurrentStreams',
@@ -60,14 +66,15 @@ const LIMIT_FLAGS: readonly {
     prop: 'maxConcurrentStreams',
     env: 'KATIB_MAX_CONCURRENT_STREAMS',
     arg: '<count>',
-    help: `gRPC calls in flight at once on one connection (default: ${DEFAULT_LIMITS.maxConcurrentStreams})`,
+    help: 'gRPC calls in flight at once on one connection',
+    shown: String(DEFAULT_LIMITS.maxConcurrentStreams),
   },
 ];
 
 /** Adds the limit flags to a command that runs a DB manager (db-manager, server, run). */
 export function addLimitOptions(command: Command): Command {
-  for (const { flag, arg, env, help } of LIMIT_FLAGS)
-    command.option(`${flag} ${arg}`, `${help} [env ${env}]`);
+  for (const { flag, arg, env, help, shown } of LIMIT_FLAGS)
+    command.option(`${flag} ${arg}`, `${help} [env ${env}] (default: ${shown})`);
   return command;
 }
 
