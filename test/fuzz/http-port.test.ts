@@ -151,7 +151,7 @@ async function send(
 const databases = await serverTestDatabases();
 
 for (const database of databases) {
-  const runs = database.name.startsWith('sqlite') ? 200 : 30;
+  const runs = database.name.startsWith('sqlite') ? 150 : 30;
   describe(`HTTP port under fuzzed reports on ${database.name}`, { skip: database.skip }, () => {
     let opened: OpenedDatabase;
     let server: TestServer;
@@ -203,6 +203,49 @@ for (const database of databases) {
       );
       if (process.env.KATIB_FUZZ_VERBOSE) console.log(JSON.stringify([...seen]));
       for (const http of [200, 400, 429]) assert.ok((seen.get(http) ?? 0) > 0, `HTTP ${http} never seen`);
+    });
+
+    it('answers garbage to GetObservationLog and DeleteObservationLog with client codes, deleting nothing by mistake', async () => {
+      const keep = uniqueTrial('keep');
+      await postJson(server.httpBase, 'ReportObservationLog', {
+        trialName: keep,
+        observationLog: { metricLogs: [{ metric: { name: 'loss', value: '1' } }] },
+      });
+      const request = fc.oneof(
+        jsonText,
+        fc
+          .record(
+            {
+              trialName: nastyName,
+              metricName: nastyName,
+              startTime: fc.string({ maxLength: 30 }),
+              endTime: fc.string({ maxLength: 30 }),
+            },
+            { requiredKeys: [] },
+          )
+          .map((r) => JSON.stringify(r)),
+      );
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom('GetObservationLog', 'DeleteObservationLog'),
+          request,
+          async (method, text) => {
+            const res = await fetch(`${server.httpBase}/api.v1.beta1.DBManager/${method}`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: text,
+            });
+            const body = await res.text();
+            assert.ok(
+              [200, 400, 429].includes(res.status),
+              `${method}: HTTP ${res.status} ${body.slice(0, 200)}`,
+            );
+            if (res.status !== 200) assert.match(body, /"code":"(invalid_argument|resource_exhausted)"/);
+          },
+        ),
+        fuzzParams(runs),
+      );
+      assert.equal((await opened.db.observations.get(keep)).length, 1);
     });
   });
 }
