@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { status } from '@grpc/grpc-js';
 import { CliProcess } from '../cli/spawn-cli.js';
+import { startServer } from '../server/server-process.js';
 import { grpcError, TestGrpcClient } from './grpc-clients.js';
 
 describe('katib db-manager limit flags', () => {
@@ -83,6 +84,24 @@ describe('katib db-manager limit flags', () => {
       grpc.client?.close();
       cli.kill('SIGTERM');
       await cli.exited;
+    }
+  });
+
+  it('katib server takes them too (KATIB_MAX_METRIC_LOGS)', async () => {
+    const server = await startServer(`sqlite:${join(dir, 'server.db')}`, join(dir, 'work'), {
+      KATIB_MAX_METRIC_LOGS: '2',
+    });
+    const client = new TestGrpcClient(server.address);
+    try {
+      const log = { timeStamp: '', metric: { name: 'loss', value: '1' } };
+      const err = await grpcError(
+        client.report({ trialName: 't', observationLog: { metricLogs: [log, log, log] } }),
+      );
+      assert.equal(err.code, status.RESOURCE_EXHAUSTED);
+      await client.report({ trialName: 't', observationLog: { metricLogs: [log, log] } });
+    } finally {
+      client.close();
+      await server.stop();
     }
   });
 });
