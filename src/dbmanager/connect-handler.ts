@@ -1,5 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type ConnectRouter, type ConnectRouterOptions, createConnectRouter } from '@connectrpc/connect';
+import {
+  type ConnectRouter,
+  type ConnectRouterOptions,
+  type ContextValues,
+  createConnectRouter,
+} from '@connectrpc/connect';
 import {
   createAsyncIterable,
   readAllBytes,
@@ -16,6 +21,8 @@ export interface ConnectHandlerOptions extends ConnectRouterOptions {
   routes(router: ConnectRouter): void;
   /** Requests for paths the router does not serve. */
   fallback(req: IncomingMessage, res: ServerResponse): void;
+  /** Values the handlers and interceptors see in their context, per request (as connectNodeAdapter's). */
+  contextValues?: (req: IncomingMessage) => ContextValues;
 }
 
 /**
@@ -45,7 +52,7 @@ export function connectHandler(
       return;
     }
     closeIfUnread(req, res);
-    handler(universalRequestFromNodeRequest(req, res, undefined, undefined))
+    handler(universalRequestFromNodeRequest(req, res, undefined, options.contextValues?.(req)))
       .then(clientFaultNotInternal)
       .then((reply) => universalResponseToNodeResponse(reply, res))
       .catch(() => {
