@@ -19,7 +19,7 @@ import {
   uniqueTrial,
 } from '../dbmanager/harness.js';
 import { anyMessage, type Expected, expectedForMessage } from './requests.js';
-import { fuzzParams, grpcFrame, rawGrpcCall, rowCount } from './support.js';
+import { fuzzParams, grpcFrame, nastyName, rawGrpcCall, rowCount } from './support.js';
 
 const REPORT = '/api.v1.beta1.DBManager/ReportObservationLog';
 // Small limits, so that fuzzed requests reach them.
@@ -166,6 +166,51 @@ for (const database of databases) {
         fuzzParams(Math.round(runs / 2)),
       );
       assert.equal((await opened.db.observations.get(keep)).length, 1);
+    });
+
+    it('stores nasty but valid names exactly: SQL, quotes, case, accents, spaces, emoji are each their own trial', async () => {
+      const storable = (name: string) =>
+        name !== '' && [...name].length <= 255 && !name.includes('\u0000') && !/\p{Cs}/u.test(name);
+      const variants = (name: string) => [
+        name,
+        name.toUpperCase(),
+        `${name} `,
+        ` ${name}`,
+        name.normalize('NFD'),
+        `${name}\u0301`,
+      ];
+      const names = fc
+        .array(nastyName, { minLength: 1, maxLength: 3 })
+        .map((list) => [...new Set(list.flatMap(variants).filter(storable))]);
+      await fc.assert(
+        fc.asyncProperty(
+          names,
+          fc.array(fc.double({ noNaN: true }).map(String), { minLength: 1, maxLength: 3 }),
+          async (trials, values) => {
+            for (const trialName of trials) await server.grpc.delete({ trialName });
+            for (const [i, trialName] of trials.entries()) {
+              await server.grpc.report({
+                trialName,
+                observationLog: {
+                  metricLogs: values.map((value, k) => ({
+                    timeStamp: `2026-01-01T00:00:0${k}Z`,
+                    metric: { name: trials[(i + k) % trials.length]!, value },
+                  })),
+                },
+              });
+            }
+            for (const [i, trialName] of trials.entries()) {
+              const { observationLog } = await server.grpc.get({ trialName });
+              assert.deepEqual(
+                observationLog?.metricLogs.map((l) => [l.metric?.name, l.metric?.value]),
+                values.map((value, k) => [trials[(i + k) % trials.length], value]),
+                JSON.stringify(trialName),
+              );
+            }
+          },
+        ),
+        fuzzParams(Math.round(runs / 3)),
+      );
     });
   });
 }
