@@ -26,10 +26,13 @@ export interface ConnectHandlerOptions extends ConnectRouterOptions {
 }
 
 /**
- * What connectNodeAdapter does (Connect protocol only: the gRPC port serves gRPC), with two
+ * What connectNodeAdapter does (Connect protocol only: the gRPC port serves gRPC), with three
  * corrections for bad input, which must never look like the server's fault:
  * - a binary (`application/proto`) body that does not parse is answered `invalid_argument`, as
  *   the same garbage in JSON is (Connect 2.1 answers `internal`, "parse binary: ...");
+ * - a request Connect cannot even read (HTTP/1.0 without a Host header: "unable to determine
+ *   request authority", thrown where connectNodeAdapter lets it escape and end the process) is
+ *   answered `invalid_argument`;
  * - a reply sent before the request body was read to its end (a body over readMaxBytes) says
  *   `Connection: close`: Connect stops reading and destroys the request, so a client reusing the
  *   connection for its next call would see it reset.
@@ -52,7 +55,15 @@ export function connectHandler(
       return;
     }
     closeIfUnread(req, res);
-    handler(universalRequestFromNodeRequest(req, res, undefined, options.contextValues?.(req)))
+    let request: ReturnType<typeof universalRequestFromNodeRequest>;
+    try {
+      request = universalRequestFromNodeRequest(req, res, undefined, options.contextValues?.(req));
+    } catch (err) {
+      // Thrown from the 'request' listener this would be an uncaught exception: the process ends.
+      badRequest(res, err);
+      return;
+    }
+    handler(request)
       .then(clientFaultNotInternal)
       .then((reply) => universalResponseToNodeResponse(reply, res))
       .catch(() => {
@@ -60,6 +71,21 @@ export function connectHandler(
         res.destroy();
       });
   };
+}
+
+function badRequest(res: ServerResponse, err: unknown): void {
+  const message = `request: ${err instanceof Error ? err.message : String(err)}`.replace(
+    /^request: \[\w+\] /,
+    'request: ',
+  );
+  const body = JSON.stringify({ code: 'invalid_argument', message });
+  res
+    .writeHead(400, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+      connection: 'close',
+    })
+    .end(body);
 }
 
 function closeIfUnread(req: IncomingMessage, res: ServerResponse): void {

@@ -1,6 +1,7 @@
 /** Plain regression tests for what the HTTP port fuzzing found (see http-port.test.ts). */
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { openDatabase } from '../../src/store/index.js';
 import { startTestServer, type TestServer } from '../dbmanager/harness.js';
@@ -79,5 +80,33 @@ describe('HTTP port regressions', () => {
     assert.equal(next.status, 200, next.body);
     assert.equal(await rowCount(db), 1);
     agent.destroy();
+  });
+
+  it('answers an RPC without a Host header (HTTP/1.0) invalid_argument; it used to throw out of the request listener and end the process', async () => {
+    const { httpAddress } = server.manager;
+    const at = httpAddress!.lastIndexOf(':');
+    const reply = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect({
+        host: httpAddress!.slice(0, at),
+        port: Number(httpAddress!.slice(at + 1)),
+      });
+      let text = '';
+      socket.on('data', (c) => {
+        text += c;
+      });
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+      const body = '{"trialName":"t"}';
+      socket.write(
+        `POST ${PATH} HTTP/1.0\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`,
+      );
+    });
+    assert.match(reply, /^HTTP\/1\.1 400 /);
+    assert.match(
+      reply,
+      /"code":"invalid_argument","message":"request: unable to determine request authority/,
+    );
+    const ok = await fetch(`${server.httpBase}/healthz`);
+    assert.equal(ok.status, 200);
   });
 });
