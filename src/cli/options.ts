@@ -28,11 +28,22 @@ export function listenAddress(setting: Setting): string {
   return formatHostPort(at);
 }
 
-/** A positive number of seconds. */
+/** The longest wait a Node timer can hold (2^31-1 ms); longer ones fire at once. */
+const MAX_SECONDS = 2_147_483;
+
+/**
+ * A positive number of seconds, in decimal (`30`, `0.5`, `1e3`), at most MAX_SECONDS (24.8 days):
+ * hex or binary spellings are refused, and so are waits a timer cannot hold (they would end at once).
+ */
 export function positiveSeconds(setting: Setting): number {
-  const n = Number(setting.value);
-  if (setting.value.trim() === '' || !Number.isFinite(n) || n <= 0) {
-    throw usageError(setting.source, setting.value, 'must be a positive number of seconds');
+  const text = setting.value.trim();
+  const n = /^(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/.test(text) ? Number(text) : Number.NaN;
+  if (!(n > 0 && n <= MAX_SECONDS)) {
+    throw usageError(
+      setting.source,
+      setting.value,
+      `must be a positive number of seconds, at most ${MAX_SECONDS}`,
+    );
   }
   return n;
 }

@@ -4,12 +4,13 @@ import { openAuth, startDbManager } from '../dbmanager/index.js';
 import { openDatabase, redactUrl } from '../store/index.js';
 import { type CliContext, CliError } from './context.js';
 import { databaseSetting } from './database-setting.js';
+import { type LimitFlags, limitSettings } from './limit-settings.js';
 import { booleanSetting, flagOrEnv, type ServiceFlags, serviceSettings } from './options.js';
 import type { SecurityFlags } from './security-flags.js';
 import { securitySettings } from './security-settings.js';
 import { shutdownSignal } from './signals.js';
 
-export interface DbManagerFlags extends ServiceFlags, SecurityFlags {
+export interface DbManagerFlags extends ServiceFlags, SecurityFlags, LimitFlags {
   db?: string;
 }
 
@@ -33,6 +34,7 @@ export async function runDbManager(flags: DbManagerFlags, context: CliContext): 
       '--auth: SKIP_DB_INITIALIZATION=true leaves the database alone, so the auth secret cannot be kept there: give --auth-secret-file',
       2,
     );
+  const limits = limitSettings(flags, env);
 
   const logger = pino(
     { name: 'katib-db-manager', level: env.KATIB_LOG_LEVEL || 'info' },
@@ -57,6 +59,7 @@ export async function runDbManager(flags: DbManagerFlags, context: CliContext): 
       grpcListen,
       httpListen,
       logger,
+      limits,
       ...(auth ? { auth } : {}),
       ...(tls ? { tls } : {}),
     });

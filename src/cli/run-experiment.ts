@@ -13,12 +13,13 @@ import type { CliContext } from './context.js';
 import { CliError, usageError } from './context.js';
 import { databaseSetting } from './database-setting.js';
 import { finalReport, progressLine } from './experiment-output.js';
+import { type LimitFlags, limitSettings } from './limit-settings.js';
 import { flagOrEnv, listenAddress } from './options.js';
 import type { SecurityFlags } from './security-flags.js';
 import { dashboardLink, securitySettings } from './security-settings.js';
 import { shutdownSignal } from './signals.js';
 
-export interface RunFlags extends SecurityFlags {
+export interface RunFlags extends SecurityFlags, LimitFlags {
   db?: string;
   workDir?: string;
   output: string;
@@ -38,6 +39,7 @@ export async function runExperiment(file: string, flags: RunFlags, context: CliC
   const dbUrl = databaseSetting(flags.db, env).value;
   const workDir = flagOrEnv('--work-dir', flags.workDir, env, 'KATIB_WORK_DIR', '.katib').value;
   const security = await securitySettings(flags, env);
+  const limits = limitSettings(flags, env);
   const say = (line: string): void => {
     if (!flags.quiet) stderr.write(`${line}\n`);
   };
@@ -61,6 +63,7 @@ export async function runExperiment(file: string, flags: RunFlags, context: CliC
   const katib = await startLocalKatib({
     db: dbUrl,
     workRoot,
+    limits,
     ...(uiListen !== undefined ? { httpListen: uiListen } : {}),
     ...(security.auth ? { auth: security.auth } : {}),
     ...(security.tls ? { tls: security.tls } : {}),

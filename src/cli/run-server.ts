@@ -5,12 +5,13 @@ import { startKatibServer } from '../server/index.js';
 import { redactUrl } from '../store/index.js';
 import { type CliContext, CliError, usageError } from './context.js';
 import { databaseSetting } from './database-setting.js';
+import { type LimitFlags, limitSettings } from './limit-settings.js';
 import { booleanSetting, flagOrEnv, type ServiceFlags, serviceSettings } from './options.js';
 import type { SecurityFlags } from './security-flags.js';
 import { dashboardLink, securitySettings } from './security-settings.js';
 import { shutdownSignal } from './signals.js';
 
-export interface ServerFlags extends ServiceFlags, SecurityFlags {
+export interface ServerFlags extends ServiceFlags, SecurityFlags, LimitFlags {
   db?: string;
   workDir?: string;
   runner?: string;
@@ -35,6 +36,7 @@ export async function runServer(flags: ServerFlags, context: CliContext): Promis
     flagOrEnv('--work-dir', flags.workDir, env, 'KATIB_WORK_DIR', '.katib').value,
   );
   const dbUrl = databaseSetting(flags.db, env);
+  const limits = limitSettings(flags, env);
 
   const runnerKind = flagOrEnv('--runner', flags.runner, env, 'KATIB_RUNNER', 'local');
   if (runnerKind.value !== 'local' && runnerKind.value !== 'kubernetes')
@@ -58,6 +60,7 @@ export async function runServer(flags: ServerFlags, context: CliContext): Promis
       httpListen,
       logger,
       connectTimeoutSeconds,
+      limits,
       ...(runner ? { runner } : {}),
       ...(security.auth ? { auth: security.auth } : {}),
       ...(security.tls ? { tls: security.tls } : {}),

@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import {
   type AuthSettings,
+  type DbManagerLimits,
   openAuth,
   type RunningDbManager,
   startDbManager,
@@ -35,6 +36,8 @@ export interface LocalKatibOptions {
   auth?: AuthSettings;
   /** TLS on the DB manager's ports; trials trust `caFile` (KATIB_DB_MANAGER_CA). Default off. */
   tls?: TlsMaterial & { caFile?: string };
+  /** The embedded DB manager's limits (see startDbManager); each left out keeps its default. */
+  limits?: Partial<DbManagerLimits>;
 }
 
 export interface ControllerSettings {
@@ -72,6 +75,7 @@ export async function startLocalKatib(options: LocalKatibOptions): Promise<Local
       ...(options.logger ? { logger: options.logger } : {}),
       ...(auth ? { auth } : {}),
       ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}),
+      ...(options.limits ? { limits: options.limits } : {}),
     });
   } catch (err) {
     await db.close();

@@ -16,6 +16,7 @@ import {
 import { bearerOf, type DbManagerAuth } from './auth.js';
 import { GrpcStatus } from './grpc-wire.js';
 import type { HealthProbe } from './health.js';
+import type { DbManagerLimits } from './limits.js';
 import { GrpcError } from './server-call.js';
 import type { DbManagerService } from './service.js';
 import { UnaryGrpcServer } from './unary-grpc-server.js';
@@ -42,11 +43,18 @@ const NOT_SERVING = toBinary(
 export function createGrpcServer(
   service: DbManagerService,
   probe: HealthProbe,
-  maxMessageBytes: number,
+  limits: Pick<DbManagerLimits, 'maxMessageBytes' | 'maxConnections' | 'maxConcurrentStreams'>,
+  onConnectionsDropped?: (dropped: number, maxConnections: number) => void,
   auth?: DbManagerAuth,
   tls?: { cert: Buffer; key: Buffer },
 ): UnaryGrpcServer {
-  const server = new UnaryGrpcServer({ maxReceiveMessageBytes: maxMessageBytes, ...(tls ? { tls } : {}) });
+  const server = new UnaryGrpcServer({
+    maxReceiveMessageBytes: limits.maxMessageBytes,
+    maxConcurrentStreams: limits.maxConcurrentStreams,
+    maxConnections: limits.maxConnections,
+    ...(onConnectionsDropped ? { onConnectionsDropped } : {}),
+    ...(tls ? { tls } : {}),
+  });
   const path = (name: string) => `/${DBManager.typeName}/${name}`;
   server.addMethod(path('ReportObservationLog'), async (bytes, call) => {
     const key = call.headers[IDEMPOTENCY_KEY_HEADER];

@@ -1,21 +1,25 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { ConnectRouter, Interceptor } from '@connectrpc/connect';
-import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { IDEMPOTENCY_KEY_HEADER } from '../api/idempotency-key.js';
 import { DBManager } from '../gen/api/v1/beta1/api_pb.js';
 import { bearerOf, type DbManagerAuth } from './auth.js';
 import { authorizeHttp } from './auth-http.js';
+import { connectHandler } from './connect-handler.js';
+import { capConnections } from './connection-cap.js';
 import { toConnectError } from './errors.js';
 import type { HealthProbe } from './health.js';
 import type { HttpRoutes } from './http-routes.js';
+import type { DbManagerLimits } from './limits.js';
 import type { DbManagerService } from './service.js';
 
 /**
  * An HTTP/1.1 server with the DBManager service as Connect-protocol JSON (and binary) unary calls
  * (`POST /api.v1.beta1.DBManager/ReportObservationLog`, `Content-Type: application/json`, an
  * optional `katib-idempotency-key` header as on the gRPC port),
- * `GET /healthz` (200 "ok" while the database answers, 503 otherwise) and `routes`.
+ * `GET /healthz` (200 "ok" while the database answers, 503 otherwise) and `routes`. A request body
+ * over `maxMessageBytes` is answered `resource_exhausted` (HTTP 429) unread; past
+ * `maxConnections` open connections, new ones are closed as soon as they are accepted.
  * With `auth`, the DBManager calls need tokens as on the gRPC port and `routes` the operator token
  * (see authorizeHttp); /healthz stays open. With `tls`, HTTPS only.
  */
@@ -23,10 +27,12 @@ export function createHttpServer(
   service: DbManagerService,
   probe: HealthProbe,
   routes: HttpRoutes,
-  maxMessageBytes: number,
+  limits: Pick<DbManagerLimits, 'maxMessageBytes' | 'maxConnections'>,
+  onConnectionsDropped?: (dropped: number, maxConnections: number) => void,
   auth?: DbManagerAuth,
   tls?: { cert: Buffer; key: Buffer },
 ): Server {
+  const { maxMessageBytes } = limits;
   const asConnectError: Interceptor = (next) => async (req) => {
     try {
       return await next(req);
@@ -44,7 +50,7 @@ export function createHttpServer(
     } else auth.requireOperator(bearer, method);
     return next(req);
   };
-  const rpc = connectNodeAdapter({
+  const rpc = connectHandler({
     routes(router: ConnectRouter) {
       router.service(DBManager, {
         async reportObservationLog(req, context) {
@@ -84,7 +90,9 @@ export function createHttpServer(
     },
   });
   // An https.Server serves requests exactly as an http.Server does (listen, close, idle connections).
-  return tls ? (createHttpsServer(tls, rpc) as unknown as Server) : createServer(rpc);
+  const server = tls ? (createHttpsServer(tls, rpc) as unknown as Server) : createServer(rpc);
+  capConnections(server, limits.maxConnections, onConnectionsDropped);
+  return server;
 }
 
 function healthz(probe: HealthProbe, req: IncomingMessage, res: ServerResponse): void {

@@ -5,10 +5,18 @@ export { type AuthSettings, openAuth, readAuthSecretFile, storedAuthSecret } fro
 export { DB_MANAGER_GRPC, grpcServiceDefinition, HEALTH_GRPC } from './grpc-definition.js';
 export type { HttpHandler, HttpRoutes } from './http-routes.js';
 export {
+  type DbManagerLimits,
+  DEFAULT_LIMITS,
+  DEFAULT_MAX_CONCURRENT_STREAMS,
+  DEFAULT_MAX_CONNECTIONS,
   DEFAULT_MAX_MESSAGE_BYTES,
+  LIMIT_RANGES,
+  limitRule,
   MAX_METRIC_LOGS_PER_REQUEST,
   MAX_NAME_LENGTH,
   MAX_VALUE_LENGTH,
+  type RequestLimits,
+  resolveLimits,
 } from './limits.js';
 export { GrpcError, type UnaryCallContext, type UnaryHandler } from './server-call.js';
 export { DbManagerService, type DbManagerServiceOptions } from './service.js';

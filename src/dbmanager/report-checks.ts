@@ -1,7 +1,7 @@
 import { invalidArgument, KatibError } from '../api/errors.js';
 import { type MetricLog, UNAVAILABLE_VALUE } from '../api/observation.js';
 import { type EpochMicros, parseRfc3339, tryParseRfc3339 } from '../api/time.js';
-import { MAX_METRIC_LOGS_PER_REQUEST, MAX_NAME_LENGTH, MAX_VALUE_LENGTH } from './limits.js';
+import { DEFAULT_LIMITS, MAX_VALUE_LENGTH, type RequestLimits } from './limits.js';
 
 // Decimal or exponent notation, and the spellings of NaN and infinities that Python (`nan`,
 // `inf`), Go (`NaN`, `+Inf`) and JavaScript (`Infinity`) print.
@@ -20,14 +20,17 @@ export function checkValue(field: string, value: string): void {
   }
 }
 
-/** A name column: non-empty, at most 255 characters, storable in every dialect. */
-export function checkName(field: string, name: string): string {
+/**
+ * A name column: non-empty, at most `maxLength` characters (255, Katib's column, unless a lower
+ * cap is configured), storable in every dialect.
+ */
+export function checkName(field: string, name: string, maxLength = DEFAULT_LIMITS.maxNameLength): string {
   if (name === '') throw invalidArgument(field, name, 'must not be empty');
   // Code units >= code points, so only a long string needs counting.
-  if (name.length > MAX_NAME_LENGTH) {
+  if (name.length > maxLength) {
     const length = countCodePoints(name);
-    if (length > MAX_NAME_LENGTH) {
-      throw invalidArgument(field, name, `must be at most ${MAX_NAME_LENGTH} characters (has ${length})`);
+    if (length > maxLength) {
+      throw invalidArgument(field, name, `must be at most ${maxLength} characters (has ${length})`);
     }
   }
   if (UNSTORABLE.test(name)) {
@@ -37,13 +40,19 @@ export function checkName(field: string, name: string): string {
 }
 
 /** The checks of a ReportObservationLog request before its logs, in this order. */
-export function checkReportHead(trialName: string, hasObservationLog: boolean, count: number): void {
-  checkName('trial_name', trialName);
+export function checkReportHead(
+  trialName: string,
+  hasObservationLog: boolean,
+  count: number,
+  limits: RequestLimits = DEFAULT_LIMITS,
+): void {
+  checkName('trial_name', trialName, limits.maxNameLength);
   if (!hasObservationLog) throw invalidArgument('observation_log', undefined, 'is required');
-  if (count > MAX_METRIC_LOGS_PER_REQUEST) {
+  const max = limits.maxMetricLogsPerRequest;
+  if (count > max) {
     throw new KatibError(
       'resource_exhausted',
-      `observation_log.metric_logs: ${count} metric logs exceed the limit of ${MAX_METRIC_LOGS_PER_REQUEST} per request; send them in smaller batches`,
+      `observation_log.metric_logs: ${count} metric logs exceed the limit of ${max} per request; send them in smaller batches`,
       { field: 'observation_log.metric_logs' },
     );
   }
@@ -57,21 +66,27 @@ export function checkReportHead(trialName: string, hasObservationLog: boolean, c
  */
 export class MetricLogChecker {
   readonly #now: () => EpochMicros;
+  readonly #maxNameLength: number;
   #lastName: string | undefined;
   #lastStamp = '';
   #lastTime = 0;
   #nowTime: EpochMicros | undefined;
   readonly #stamps = new StampCache();
 
-  constructor(now: () => EpochMicros) {
+  constructor(now: () => EpochMicros, maxNameLength = DEFAULT_LIMITS.maxNameLength) {
     this.#now = now;
+    this.#maxNameLength = maxNameLength;
   }
 
   check(index: number, hasMetric: boolean, name: string, value: string, stamp: string): MetricLog {
     if (!hasMetric)
       throw invalidArgument(`observation_log.metric_logs[${index}].metric`, undefined, 'is required');
     if (name !== this.#lastName) {
-      this.#lastName = checkName(`observation_log.metric_logs[${index}].metric.name`, name);
+      this.#lastName = checkName(
+        `observation_log.metric_logs[${index}].metric.name`,
+        name,
+        this.#maxNameLength,
+      );
     }
     checkValue(`observation_log.metric_logs[${index}].metric.value`, value);
     let time: EpochMicros;

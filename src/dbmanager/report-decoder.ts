@@ -1,6 +1,7 @@
 import { KatibError } from '../api/errors.js';
 import type { MetricLog } from '../api/observation.js';
 import type { EpochMicros } from '../api/time.js';
+import { DEFAULT_LIMITS, type RequestLimits } from './limits.js';
 import { checkReportHead, MetricLogChecker } from './report-checks.js';
 import type { ValidReport } from './validate.js';
 
@@ -26,12 +27,17 @@ import type { ValidReport } from './validate.js';
  * observation_log, the count, then each log), test/dbmanager's property test checks both
  * against protobuf-es fromBinary + validateReport.
  */
-export function decodeReport(bytes: Uint8Array, now: () => EpochMicros): ValidReport {
+export function decodeReport(
+  bytes: Uint8Array,
+  now: () => EpochMicros,
+  limits: RequestLimits = DEFAULT_LIMITS,
+): ValidReport {
   const state: DecodeState = {
     reader: new Reader(bytes),
-    checker: new MetricLogChecker(now),
+    checker: new MetricLogChecker(now, limits.maxNameLength),
     logs: [],
     count: 0,
+    maxLogs: limits.maxMetricLogsPerRequest,
     firstError: undefined,
   };
   const { reader } = state;
@@ -47,7 +53,7 @@ export function decodeReport(bytes: Uint8Array, now: () => EpochMicros): ValidRe
       readObservationLog(state, logEnd);
     } else reader.skipUnknown(tag, end, 2);
   }
-  checkReportHead(trialName, hasObservationLog, state.count);
+  checkReportHead(trialName, hasObservationLog, state.count, limits);
   if (state.firstError !== undefined) throw state.firstError;
   return { trialName, logs: state.logs };
 }
@@ -58,6 +64,8 @@ interface DecodeState {
   readonly logs: MetricLog[];
   /** Metric logs seen, checked or not. */
   count: number;
+  /** Past this count the request fails on its count, which is checked before any log: logs are only decoded. */
+  readonly maxLogs: number;
   /** The first log that failed its checks; later logs are only decoded (a malformed byte still wins). */
   firstError: unknown;
 }
@@ -97,6 +105,10 @@ function readMetricLog(state: DecodeState, end: number): void {
   }
   const index = state.count++;
   if (state.firstError !== undefined) return;
+  if (index >= state.maxLogs) {
+    state.logs.length = 0;
+    return;
+  }
   try {
     state.logs.push(state.checker.check(index, hasMetric, name, value, stamp));
   } catch (err) {

@@ -55,8 +55,9 @@ export interface CallEnvironment {
 /**
  * Messages are accepted uncompressed only. A client may name a grpc-encoding and still send
  * uncompressed messages (the flag is per message), so only a message flagged compressed is
- * refused: UNIMPLEMENTED, with the one encoding accepted, when it names one; INTERNAL (a
- * protocol violation) when it claims identity or sets another flag.
+ * refused: UNIMPLEMENTED, with the one encoding accepted, when it names one; INVALID_ARGUMENT
+ * when it claims identity or sets another flag (gRPC's libraries answer INTERNAL, but that code
+ * means a fault of the server: this is the client's).
  */
 function compressedMessage(flag: number, encoding: string | string[] | undefined): GrpcError {
   if (flag === 1 && typeof encoding === 'string' && encoding !== 'identity') {
@@ -69,7 +70,7 @@ function compressedMessage(flag: number, encoding: string | string[] | undefined
     );
   }
   return new GrpcError(
-    GrpcStatus.INTERNAL,
+    GrpcStatus.INVALID_ARGUMENT,
     `the request message has compressed-flag ${flag} with grpc-encoding ${encoding ?? 'identity'}`,
   );
 }
@@ -153,19 +154,27 @@ export class ServerCall implements UnaryCallContext {
       }
     }
     if (this.#received > FRAME_PREFIX_BYTES + this.#declared) {
-      this.#fail(new GrpcError(GrpcStatus.INTERNAL, 'more than one request message in a unary call'));
+      // gRPC's status table: a request cardinality violation is UNIMPLEMENTED.
+      this.#fail(
+        new GrpcError(
+          GrpcStatus.UNIMPLEMENTED,
+          `more than one request message in a unary call (or a length prefix of ${this.#declared} shorter than its message)`,
+        ),
+      );
     }
   };
 
   readonly #onEnd = (): void => {
     if (this.#state !== READING) return;
     const expected = FRAME_PREFIX_BYTES + this.#declared;
+    if (this.#received === 0) {
+      // gRPC's status table: a request cardinality violation is UNIMPLEMENTED.
+      this.#fail(new GrpcError(GrpcStatus.UNIMPLEMENTED, 'no request message in a unary call'));
+      return;
+    }
     if (this.#declared < 0 || this.#received < expected) {
-      const what =
-        this.#received === 0
-          ? 'no request message'
-          : `the request message is cut short (${this.#received} of ${this.#declared < 0 ? 'at least 5' : expected} bytes)`;
-      this.#fail(new GrpcError(GrpcStatus.INTERNAL, what));
+      const what = `the request message is cut short (${this.#received} of ${this.#declared < 0 ? 'at least 5' : expected} bytes)`;
+      this.#fail(new GrpcError(GrpcStatus.INVALID_ARGUMENT, what));
       return;
     }
     const chunks = this.#chunks;

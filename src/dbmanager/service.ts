@@ -12,6 +12,7 @@ import {
 } from '../gen/api/v1/beta1/api_pb.js';
 import type { ObservationStore } from '../store/observation-store.js';
 import { GroupCommitter } from './group-commit.js';
+import { DEFAULT_LIMITS, type RequestLimits } from './limits.js';
 import { decodeReport } from './report-decoder.js';
 import {
   type ReportRequestShape,
@@ -34,6 +35,8 @@ export interface DbManagerServiceOptions {
   onStoreFault?: (err: unknown, operation: string) => void;
   /** The clock for reports with an empty time stamp. */
   now?: () => EpochMicros;
+  /** Name length and metric logs per request; default DEFAULT_LIMITS (already checked: see resolveLimits). */
+  limits?: RequestLimits;
 }
 
 // Codes a store may raise that describe the request, not the database: kept as they are.
@@ -59,6 +62,7 @@ export class DbManagerService {
   readonly #now: () => EpochMicros;
   readonly #onStoreFault: (err: unknown, operation: string) => void;
   readonly #listeners = new Set<ReportListener>();
+  readonly #limits: RequestLimits;
 
   constructor(options: DbManagerServiceOptions) {
     this.#store = options.store;
@@ -67,6 +71,16 @@ export class DbManagerService {
       : undefined;
     this.#now = options.now ?? nowMicros;
     this.#onStoreFault = options.onStoreFault ?? (() => {});
+    const limits = options.limits ?? DEFAULT_LIMITS;
+    this.#limits = {
+      maxNameLength: limits.maxNameLength,
+      maxMetricLogsPerRequest: limits.maxMetricLogsPerRequest,
+    };
+  }
+
+  /** The limits the requests are checked against. */
+  get limits(): Readonly<RequestLimits> {
+    return this.#limits;
   }
 
   /** `idempotencyKey`: the header's value as received (undefined: none), checked here. */
@@ -75,7 +89,7 @@ export class DbManagerService {
     idempotencyKey?: string | readonly string[] | null,
   ): Promise<void> {
     const key = readIdempotencyKey(idempotencyKey);
-    const { trialName, logs } = validateReport(req, this.#now);
+    const { trialName, logs } = validateReport(req, this.#now, this.#limits);
     await this.#write(trialName, logs, 'ReportObservationLog', key);
   }
 
@@ -91,7 +105,7 @@ export class DbManagerService {
     authorize?: (trialName: string) => void,
   ): Promise<void> {
     const key = readIdempotencyKey(idempotencyKey);
-    const { trialName, logs } = decodeReport(bytes, this.#now);
+    const { trialName, logs } = decodeReport(bytes, this.#now, this.#limits);
     authorize?.(trialName);
     await this.#write(trialName, logs, 'ReportObservationLog', key);
   }
@@ -101,7 +115,7 @@ export class DbManagerService {
    * commit and the same listeners as ReportObservationLog, without a wire round trip.
    */
   async reportLogs(trialName: string, logs: readonly MetricLog[]): Promise<void> {
-    validateLogs(trialName, logs);
+    validateLogs(trialName, logs, this.#limits.maxNameLength);
     await this.#write(trialName, logs, 'reportLogs');
   }
 
@@ -142,7 +156,7 @@ export class DbManagerService {
   }
 
   async getObservationLog(req: GetObservationLogRequest): Promise<GetObservationLogReply> {
-    const { trialName, query } = validateGet(req);
+    const { trialName, query } = validateGet(req, this.#limits.maxNameLength);
     let logs: MetricLog[];
     try {
       logs = await this.#store.get(trialName, query);
@@ -153,7 +167,7 @@ export class DbManagerService {
   }
 
   async deleteObservationLog(req: DeleteObservationLogRequest): Promise<void> {
-    const trialName = validateDelete(req);
+    const trialName = validateDelete(req, this.#limits.maxNameLength);
     try {
       await this.#store.delete(trialName);
     } catch (err) {

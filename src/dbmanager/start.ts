@@ -11,7 +11,7 @@ import { HealthProbe } from './health.js';
 import { listenHttp, shutdownHttp } from './http-listen.js';
 import { type HttpHandler, HttpRoutes } from './http-routes.js';
 import { createHttpServer } from './http-server.js';
-import { DEFAULT_MAX_MESSAGE_BYTES } from './limits.js';
+import { type DbManagerLimits, resolveLimits } from './limits.js';
 import { DbManagerService } from './service.js';
 import type { TlsMaterial } from './tls.js';
 
@@ -34,8 +34,14 @@ export interface StartDbManagerOptions {
   /** HTTP `HOST:PORT` (Connect JSON, /healthz, mounted handlers); null for none. Default `127.0.0.1:8080`. */
   httpListen?: string | null;
   logger?: Logger;
-  /** Largest request accepted, on both ports. Default 4 MiB (gRPC's usual default). */
+  /** Largest request accepted, on both ports. Default 4 MiB (gRPC's usual default). Same as `limits.maxMessageBytes`, which wins. */
   maxMessageBytes?: number;
+  /**
+   * What a request may carry and how many connections and calls are served at once; each one
+   * left out keeps its default (DEFAULT_LIMITS, docs/limits.md). Checked at start: a value out of
+   * its range (LIMIT_RANGES) rejects with `invalid_argument` naming it.
+   */
+  limits?: Partial<DbManagerLimits>;
   /**
    * Coalesce reports that arrive while the database is busy into one transaction. Default true:
    * measured here, it cuts the CPU per concurrent small report 2-8x on every dialect, and costs
@@ -89,15 +95,18 @@ export interface RunningDbManager {
 /**
  * Starts the DB manager: `api.v1.beta1.DBManager` and gRPC health on cleartext HTTP/2, and the same
  * service as Connect JSON over HTTP/1.1 with `/healthz`; over TLS and with auth when asked.
- * Logs one line when ready. Rejects with a KatibError (`invalid_argument` for a bad address,
- * `unavailable` when a port cannot be bound).
+ * Logs one line when ready. Rejects with a KatibError (`invalid_argument` for a bad address or
+ * limit, `unavailable` when a port cannot be bound).
  */
 export async function startDbManager(options: StartDbManagerOptions): Promise<RunningDbManager> {
   const grpcAt = parseListen('grpcListen', options.grpcListen ?? '127.0.0.1:6789');
   const httpListen = options.httpListen === undefined ? '127.0.0.1:8080' : options.httpListen;
   const httpAt = httpListen === null ? null : parseListen('httpListen', httpListen);
   const logger = options.logger ?? pino({ level: 'silent' });
-  const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  const limits = resolveLimits({
+    ...(options.maxMessageBytes !== undefined ? { maxMessageBytes: options.maxMessageBytes } : {}),
+    ...options.limits,
+  });
   const drainTimeoutMs = options.drainTimeoutMs ?? 10_000;
   const { db } = options;
 
@@ -107,10 +116,13 @@ export async function startDbManager(options: StartDbManagerOptions): Promise<Ru
     maxConcurrentWrites:
       options.maxConcurrentWrites ?? (db.dialect === undefined || db.dialect === 'sqlite' ? 1 : 8),
     onStoreFault: (err, operation) => logger.warn({ err, operation }, 'observation store fault'),
+    limits,
   });
+  const dropped = (port: string) => (count: number, maxConnections: number) =>
+    logger.warn({ port, refused: count, maxConnections }, 'connection limit reached: refusing connections');
   const probe = new HealthProbe(db);
   const { auth, tls } = options;
-  const grpcServer = createGrpcServer(service, probe, maxMessageBytes, auth, tls);
+  const grpcServer = createGrpcServer(service, probe, limits, dropped('grpc'), auth, tls);
   const grpcPort = await grpcServer.listen(grpcAt.host, grpcAt.port);
   const grpcAddress = formatHostPort({ host: grpcAt.host, port: grpcPort });
 
@@ -121,7 +133,7 @@ export async function startDbManager(options: StartDbManagerOptions): Promise<Ru
     httpRoutes = new HttpRoutes();
     for (const [prefix, handler] of Object.entries(options.httpHandlers ?? {}))
       httpRoutes.mount(prefix, handler);
-    httpServer = createHttpServer(service, probe, httpRoutes, maxMessageBytes, auth, tls);
+    httpServer = createHttpServer(service, probe, httpRoutes, limits, dropped('http'), auth, tls);
     try {
       const port = await listenHttp(httpServer, httpAt.host, httpAt.port);
       httpAddress = formatHostPort({ host: httpAt.host, port });
@@ -131,7 +143,14 @@ export async function startDbManager(options: StartDbManagerOptions): Promise<Ru
     }
   }
   logger.info(
-    { grpcAddress, httpAddress, database: db.displayUrl, auth: auth !== undefined, tls: tls !== undefined },
+    {
+      grpcAddress,
+      httpAddress,
+      database: db.displayUrl,
+      auth: auth !== undefined,
+      tls: tls !== undefined,
+      limits,
+    },
     'db manager ready',
   );
 

@@ -4,6 +4,7 @@ import type { ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc
 import { DeadlineWatch } from '../api/deadline-watch.js';
 import { KatibError } from '../api/errors.js';
 import { formatHostPort } from './address.js';
+import { capConnections } from './connection-cap.js';
 import { grpcJsHandlers } from './grpc-js-handlers.js';
 import { encodeGrpcMessage, GrpcStatus, parseGrpcTimeout } from './grpc-wire.js';
 import { type CallEnvironment, ServerCall, type UnaryCallContext, type UnaryHandler } from './server-call.js';
@@ -15,6 +16,10 @@ export interface UnaryGrpcServerOptions {
   maxConcurrentStreams?: number;
   /** Serve HTTP/2 over TLS (ALPN h2) with this certificate and key instead of cleartext h2c. */
   tls?: { cert: Buffer; key: Buffer };
+  /** Connections open at once; past it new ones are closed unread (see capConnections). Default none. */
+  maxConnections?: number;
+  /** Told about connections refused past `maxConnections` (throttled, see capConnections). */
+  onConnectionsDropped?: (dropped: number, maxConnections: number) => void;
 }
 
 /**
@@ -41,9 +46,11 @@ export interface UnaryGrpcServerOptions {
  * - requests: POST, `content-type` application/grpc or application/grpc+proto (anything else that
  *   is not gRPC: HTTP 415; another gRPC codec: UNIMPLEMENTED); uncompressed messages only (one
  *   flagged compressed: UNIMPLEMENTED with grpc-accept-encoding identity); `grpc-timeout`
- *   honoured (DEADLINE_EXCEEDED, the handler told through `onCancel`); exactly one length-prefixed
- *   message, at most `maxReceiveMessageBytes` (RESOURCE_EXHAUSTED as soon as its prefix says
- *   more); an unknown path is UNIMPLEMENTED.
+ *   honoured (DEADLINE_EXCEEDED, the handler told through `onCancel`; a malformed one is
+ *   INVALID_ARGUMENT); exactly one length-prefixed message (none or a second: UNIMPLEMENTED, as
+ *   gRPC's status table says for cardinality; one cut short: INVALID_ARGUMENT), at most
+ *   `maxReceiveMessageBytes` (RESOURCE_EXHAUSTED as soon as its prefix says more); an unknown
+ *   path is UNIMPLEMENTED. Client garbage is never answered INTERNAL.
  * - replies: headers, one DATA frame, trailers (`grpc-status`, percent-encoded `grpc-message`);
  *   errors as trailers-only responses.
  * - close: stops accepting connections, sends GOAWAY on every connection, lets calls in flight
@@ -74,6 +81,8 @@ export class UnaryGrpcServer {
     this.#h2 = options.tls
       ? http2.createSecureServer({ ...options.tls, settings, ALPNProtocols: ['h2'] })
       : http2.createServer({ settings });
+    if (options.maxConnections !== undefined)
+      capConnections(this.#h2, options.maxConnections, options.onConnectionsDropped);
     this.#h2.on('session', this.#onSession);
     this.#h2.on('stream', this.#onStream);
   }
@@ -187,7 +196,12 @@ export class UnaryGrpcServer {
       const why = isGrpc
         ? `content-type ${contentType}: only protobuf messages are served`
         : `content-type ${JSON.stringify(contentType)} is not application/grpc`;
-      trailersOnly(stream, isGrpc ? GrpcStatus.UNIMPLEMENTED : GrpcStatus.INTERNAL, why, isGrpc ? 200 : 415);
+      trailersOnly(
+        stream,
+        isGrpc ? GrpcStatus.UNIMPLEMENTED : GrpcStatus.INVALID_ARGUMENT,
+        why,
+        isGrpc ? 200 : 415,
+      );
       return;
     }
     const path = headers[':path'] ?? '';
@@ -201,7 +215,11 @@ export class UnaryGrpcServer {
     if (timeout !== undefined) {
       timeoutMs = typeof timeout === 'string' ? parseGrpcTimeout(timeout) : undefined;
       if (timeoutMs === undefined) {
-        trailersOnly(stream, GrpcStatus.INTERNAL, `grpc-timeout ${JSON.stringify(timeout)} is malformed`);
+        trailersOnly(
+          stream,
+          GrpcStatus.INVALID_ARGUMENT,
+          `grpc-timeout ${JSON.stringify(timeout)} is malformed`,
+        );
         return;
       }
     }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { type LocalKatib, type LocalKatibOptions, startLocalKatib } from '../controller/index.js';
+import type { DbManagerLimits } from '../dbmanager/index.js';
 import type { TrialRunner } from '../runner/index.js';
 import { type Dashboard, mountDashboard } from '../ui/index.js';
 import { ExperimentManager } from './experiment-manager.js';
@@ -27,6 +28,8 @@ export interface KatibServerOptions {
   auth?: LocalKatibOptions['auth'];
   /** TLS on both ports; trials trust `caFile`. */
   tls?: LocalKatibOptions['tls'];
+  /** The DB manager's limits, on both ports (see startDbManager); each left out keeps its default. */
+  limits?: Partial<DbManagerLimits>;
 }
 
 export interface RunningKatibServer {
@@ -62,6 +65,7 @@ export async function startKatibServer(options: KatibServerOptions): Promise<Run
     ...(options.runner ? { runner: options.runner } : {}),
     ...(options.auth ? { auth: options.auth } : {}),
     ...(options.tls ? { tls: options.tls } : {}),
+    ...(options.limits ? { limits: options.limits } : {}),
   });
   const manager = new ExperimentManager({
     katib,

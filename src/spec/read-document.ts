@@ -9,7 +9,13 @@ import type { IssueList } from './issues.js';
  */
 export function readExperimentDocument(text: string, issues: IssueList): unknown {
   const lineCounter = new LineCounter();
-  const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // logLevel error: yaml would otherwise print a Node warning on stderr for odd input (a collection as a key).
+  const parsed = parseAllDocuments(text, {
+    lineCounter,
+    prettyErrors: false,
+    uniqueKeys: true,
+    logLevel: 'error',
+  });
   const docs = Array.isArray(parsed) ? parsed : [];
   const where = (offset: number | undefined): string => {
     const { line, col } = lineCounter.linePos(offset ?? 0);

@@ -202,7 +202,7 @@ describe('UnaryGrpcServer', () => {
     assert.equal(reply.headers[':status'], 415);
   });
 
-  it('refuses compressed messages: UNIMPLEMENTED naming identity, INTERNAL for a flag without encoding', async () => {
+  it('refuses compressed messages: UNIMPLEMENTED naming identity, INVALID_ARGUMENT for a flag without encoding', async () => {
     const gzip = await rawCall(
       session,
       { ':path': CHECK, 'grpc-encoding': 'gzip' },
@@ -222,8 +222,10 @@ describe('UnaryGrpcServer', () => {
       { ':path': CHECK, 'grpc-encoding': 'identity' },
       frame(new Uint8Array(), 1),
     );
-    assert.equal(statusOf(identity), status.INTERNAL);
+    assert.equal(statusOf(identity), status.INVALID_ARGUMENT);
     assert.match(messageOf(identity), /compressed/);
+    const flag7 = await rawCall(session, { ':path': CHECK }, frame(new Uint8Array(), 7));
+    assert.equal(statusOf(flag7), status.INVALID_ARGUMENT);
   });
 
   it('answers RESOURCE_EXHAUSTED as soon as a message is announced larger than the limit', async () => {
@@ -232,23 +234,23 @@ describe('UnaryGrpcServer', () => {
     assert.match(messageOf(big), /2000 bytes, more than the limit of 1024/);
   });
 
-  it('answers INTERNAL for no message, a cut message and two messages; INVALID_ARGUMENT for garbage', async () => {
+  it('answers UNIMPLEMENTED for no message and two messages (cardinality), INVALID_ARGUMENT for a cut message and garbage', async () => {
     const none = await rawCall(session, { ':path': CHECK }, Buffer.alloc(0));
-    assert.equal(statusOf(none), status.INTERNAL);
+    assert.equal(statusOf(none), status.UNIMPLEMENTED);
     const cut = await rawCall(session, { ':path': CHECK }, frame(new Uint8Array(10)).subarray(0, 8));
-    assert.equal(statusOf(cut), status.INTERNAL);
+    assert.equal(statusOf(cut), status.INVALID_ARGUMENT);
     assert.match(messageOf(cut), /cut short/);
     const two = await rawCall(
       session,
       { ':path': CHECK },
       Buffer.concat([frame(new Uint8Array()), frame(new Uint8Array())]),
     );
-    assert.equal(statusOf(two), status.INTERNAL);
+    assert.equal(statusOf(two), status.UNIMPLEMENTED);
     const garbage = await rawCall(session, { ':path': CHECK }, frame(Buffer.from([0x0a, 0x05, 0x61])));
     assert.equal(statusOf(garbage), status.INVALID_ARGUMENT);
   });
 
-  it('answers DEADLINE_EXCEEDED when grpc-timeout passes, INTERNAL for a malformed one', async () => {
+  it('answers DEADLINE_EXCEEDED when grpc-timeout passes, INVALID_ARGUMENT for a malformed one', async () => {
     const message = frame(Buffer.from([0x0a, 0x04, ...Buffer.from('slow')]));
     const started = Date.now();
     const late = await rawCall(session, { ':path': CHECK, 'grpc-timeout': '50m' }, message);
@@ -256,7 +258,7 @@ describe('UnaryGrpcServer', () => {
     assert.ok(Date.now() - started < 1000);
     release?.(); // the handler's late reply goes nowhere
     const bad = await rawCall(session, { ':path': CHECK, 'grpc-timeout': '10 seconds' }, message);
-    assert.equal(statusOf(bad), status.INTERNAL);
+    assert.equal(statusOf(bad), status.INVALID_ARGUMENT);
   });
 
   it('replies with headers, one message and trailers', async () => {

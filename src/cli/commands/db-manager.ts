@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
+import { addLimitOptions } from '../limit-settings.js';
 import type { DbManagerFlags } from '../run-db-manager.js';
 import { addSecurityOptions } from '../security-flags.js';
 
 /** `katib db-manager`: Katib's DBManager API on gRPC, the same as JSON over HTTP. */
 export function register(program: Command, context: CliContext): void {
-  addSecurityOptions(program.command('db-manager'))
+  const command = addSecurityOptions(program.command('db-manager'))
     .description(
       "Serve Katib's DBManager API (gRPC, cleartext HTTP/2) and the same as Connect JSON over HTTP, " +
         'storing observation logs in SQLite, MySQL/MariaDB or PostgreSQL. Stops on SIGTERM/SIGINT after draining calls.',
@@ -31,4 +32,5 @@ export function register(program: Command, context: CliContext): void {
       const { runDbManager } = await import('../run-db-manager.js');
       await runDbManager(flags, context);
     });
+  addLimitOptions(command);
 }

@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
+import { addLimitOptions } from '../limit-settings.js';
 import type { RunFlags } from '../run-experiment.js';
 import { addSecurityOptions } from '../security-flags.js';
 
 /** `katib run FILE`: a Katib Experiment file run to completion on this machine. */
 export function register(program: Command, context: CliContext): void {
-  addSecurityOptions(program.command('run'))
+  const command = addSecurityOptions(program.command('run'))
     .argument('<file>', 'Katib v1beta1 Experiment, YAML or JSON')
     .description(
       'Run an Experiment to completion here: embedded DB manager, local trial processes, no server. ' +
@@ -37,4 +38,5 @@ export function register(program: Command, context: CliContext): void {
       const { runExperiment } = await import('../run-experiment.js');
       await runExperiment(file, flags, context);
     });
+  addLimitOptions(command);
 }

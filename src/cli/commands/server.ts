@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
+import { addLimitOptions } from '../limit-settings.js';
 import type { ServerFlags } from '../run-server.js';
 import { addSecurityOptions } from '../security-flags.js';
 
 /** `katib server`: DB manager, controllers and local runner as one long-running service. */
 export function register(program: Command, context: CliContext): void {
-  addSecurityOptions(program.command('server'))
+  const command = addSecurityOptions(program.command('server'))
     .description(
       "Run katib-ts as a service: Katib's DBManager and the experiment API on one gRPC address, " +
         'a controller for every unfinished experiment (resumed at start), trials as local processes. ' +
@@ -45,4 +46,5 @@ export function register(program: Command, context: CliContext): void {
       const { runServer } = await import('../run-server.js');
       await runServer(flags, context);
     });
+  addLimitOptions(command);
 }
