@@ -7,6 +7,7 @@ import { shutdownSignal } from './signals.js';
 
 export interface EarlyStoppingFlags {
   listen?: string;
+  token?: string;
 }
 
 /** Serves Katib's EarlyStopping service (every early stopping algorithm) until SIGTERM/SIGINT. */
@@ -24,7 +25,12 @@ export async function runEarlyStopping(flags: EarlyStoppingFlags, context: CliCo
     process.exit(1);
   });
   try {
-    const service = await startEarlyStoppingService({ listen, logger });
+    const token = flags.token ?? (env.KATIB_OPERATOR_TOKEN || undefined);
+    const service = await startEarlyStoppingService({
+      listen,
+      logger,
+      ...(token ? { dbManagerToken: token } : {}),
+    });
     const received = await signal;
     logger.info({ signal: received }, 'shutting down');
     await service.close();

@@ -1,5 +1,11 @@
 import { create } from '@bufbuild/protobuf';
-import { type Client, credentials, makeGenericClientConstructor, type ServiceError } from '@grpc/grpc-js';
+import {
+  type Client,
+  credentials,
+  Metadata,
+  makeGenericClientConstructor,
+  type ServiceError,
+} from '@grpc/grpc-js';
 import { codeOfGrpcStatus, invalidArgument, KatibError } from '../api/errors.js';
 import type { MetricLog } from '../api/observation.js';
 import { tryParseRfc3339 } from '../api/time.js';
@@ -11,6 +17,7 @@ const DbManagerClient = makeGenericClientConstructor(DB_MANAGER_GRPC, 'DBManager
 
 type GetLog = (
   request: unknown,
+  metadata: Metadata,
   options: { deadline: number },
   callback: (err: ServiceError | null, reply?: GetObservationLogReply) => void,
 ) => void;
@@ -20,13 +27,17 @@ type GetLog = (
  * per address. The early stopping service reads only finished trials' logs once per rule
  * computation, so grpc-js's per-call cost does not matter here (the trial-side push client is
  * the hot path and has its own). Owned by one service; `close` releases every channel.
+ * With `token` (a DB manager's operator token, docs/security.md) every read carries
+ * `authorization: Bearer <token>`, which a DB manager running with auth requires for reads.
  */
 export class DbManagerReader {
   readonly #clients = new Map<string, Client & { getObservationLog: GetLog }>();
   readonly #timeoutMs: number;
+  readonly #metadata = new Metadata();
 
-  constructor(timeoutMs = 30_000) {
+  constructor(timeoutMs = 30_000, token?: string) {
     this.#timeoutMs = timeoutMs;
+    if (token) this.#metadata.set('authorization', `Bearer ${token}`);
   }
 
   /**
@@ -41,27 +52,32 @@ export class DbManagerReader {
       metricName: query.metricName,
     });
     return new Promise((resolve, reject) => {
-      client.getObservationLog(request, { deadline: Date.now() + this.#timeoutMs }, (err, reply) => {
-        if (err) {
-          const code = codeOfGrpcStatus(err.code);
-          reject(
-            new KatibError(
-              code,
-              `cannot read the observation log of trial ${query.trialName} from the DB manager at ${address}: ${err.details || err.message}`,
-              { cause: err },
-            ),
+      client.getObservationLog(
+        request,
+        this.#metadata,
+        { deadline: Date.now() + this.#timeoutMs },
+        (err, reply) => {
+          if (err) {
+            const code = codeOfGrpcStatus(err.code);
+            reject(
+              new KatibError(
+                code,
+                `cannot read the observation log of trial ${query.trialName} from the DB manager at ${address}: ${err.details || err.message}`,
+                { cause: err },
+              ),
+            );
+            return;
+          }
+          resolve(
+            (reply?.observationLog?.metricLogs ?? []).map((log) => ({
+              // The DB manager returns logs in time order; a stamp it wrote that does not parse keeps its place.
+              time: tryParseRfc3339(log.timeStamp) ?? 0,
+              name: log.metric?.name ?? '',
+              value: log.metric?.value ?? '',
+            })),
           );
-          return;
-        }
-        resolve(
-          (reply?.observationLog?.metricLogs ?? []).map((log) => ({
-            // The DB manager returns logs in time order; a stamp it wrote that does not parse keeps its place.
-            time: tryParseRfc3339(log.timeStamp) ?? 0,
-            name: log.metric?.name ?? '',
-            value: log.metric?.value ?? '',
-          })),
-        );
-      });
+        },
+      );
     });
   }
 

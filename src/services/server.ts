@@ -75,10 +75,15 @@ export async function startSuggestionService(
  * `readLogs` (default: a gRPC client per DB manager address, closed with the service).
  */
 export async function startEarlyStoppingService(
-  options: StartServiceOptions & { readLogs?: LogReader } = {},
+  options: StartServiceOptions & {
+    readLogs?: LogReader;
+    /** The DB managers' operator token, for reading logs from one that runs with auth. */
+    dbManagerToken?: string;
+  } = {},
 ): Promise<RunningService> {
   const logger = options.logger ?? pino({ level: 'silent' });
-  const reader = options.readLogs === undefined ? new DbManagerReader() : undefined;
+  const reader =
+    options.readLogs === undefined ? new DbManagerReader(undefined, options.dbManagerToken) : undefined;
   const service = new EarlyStoppingService(
     options.readLogs ?? ((address, query) => reader!.read(address, query)),
   );

@@ -15,6 +15,10 @@ export function register(program: Command, context: CliContext): void {
       '--listen <host:port>',
       'gRPC address; Katib dials early stopping on port 6788, use 0.0.0.0:6788 in a pod [env KATIB_EARLY_STOPPING_LISTEN] (default: 127.0.0.1:6788)',
     )
+    .option(
+      '--token <token>',
+      "the DB managers' operator token, needed to read trial logs from one running with --auth [env KATIB_OPERATOR_TOKEN]",
+    )
     .action(async (flags: EarlyStoppingFlags) => {
       const { runEarlyStopping } = await import('../run-earlystopping.js');
       await runEarlyStopping(flags, context);
