@@ -10,15 +10,21 @@
  *   drain() as its contract asks: the reporter's queue, the DB manager and the observation
  *   (folded a page at a time) all stay bounded; every point is stored.
  *
+ * - The collectors against a sink slower than the trial (in process): every point written, none
+ *   dropped past the writer's maxPending; the StdOut one holds the trial's pipe, the File one
+ *   stops reading the file, until the sink catches up.
+ *
  * The bounds are generous (a few times what was measured here), to catch growth with the size of
  * the flood, not to benchmark.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { sql } from 'kysely';
+import { createLineParser, startFileCollector, startStdOutCollector } from '../../src/collector/index.js';
+import { LocalTrialRunner } from '../../src/runner/index.js';
 import { openDatabase } from '../../src/store/index.js';
 import { testDatabases } from '../support/databases.js';
 import { FIXTURES, katibMeasured, oneTrialExperiment } from './measured-run.js';
@@ -121,5 +127,46 @@ describe('a trial flooding with Push', () => {
     assert.ok(run.peakRssMb < RSS_BOUND_MB, `katib run peak RSS ${run.peakRssMb} MB`);
     // The reporter holds at most highWaterMark (10,000) points plus one request: a bare Node is ~50 MB.
     assert.ok(reporterRss > 0 && reporterRss < 250, `reporter peak RSS ${reporterRss} MB`);
+  });
+});
+
+describe('collectors with a store slower than the trial', () => {
+  const LINES = 300_000;
+  /** A sink taking 2 ms per batch (at most 500 points): slower than a trial printing. */
+  const slowSink = () => {
+    const seen = new Set<number>();
+    let writes = 0;
+    const sink = async (logs: { value: string }[]) => {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      writes++;
+      for (const log of logs) seen.add(Number(log.value));
+    };
+    return { sink, seen, writes: () => writes };
+  };
+  const parser = (kind: string) => createLineParser({ collector: { kind } } as never, ['loss']);
+
+  it(`StdOut: ${LINES} lines printed at once, all written, none dropped`, async () => {
+    const runner = new LocalTrialRunner();
+    const trial = runner.start({
+      trialName: 'slow-sink',
+      experimentName: 'flood',
+      command: [process.execPath, join(FIXTURES, 'print-flood.mjs'), 'metrics', String(LINES)],
+      env: {},
+      workingDir: join(dir, 'slow-stdout'),
+    });
+    const { sink, seen } = slowSink();
+    const collector = startStdOutCollector(trial, parser('StdOut'), sink);
+    assert.equal((await trial.wait()).exitCode, 0);
+    const stats = await collector.finish();
+    assert.deepEqual([stats.written, stats.dropped, seen.size], [LINES, 0, LINES]);
+  });
+
+  it(`File: a file of ${LINES} lines, all written, none dropped`, async () => {
+    const file = join(dir, 'metrics.log');
+    writeFileSync(file, Array.from({ length: LINES }, (_, i) => `loss=${i}\n`).join(''));
+    const { sink, seen } = slowSink();
+    const collector = startFileCollector(file, dir, parser('File'), sink);
+    const stats = await collector.finish();
+    assert.deepEqual([stats.written, stats.dropped, seen.size], [LINES, 0, LINES]);
   });
 });
