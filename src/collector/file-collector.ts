@@ -17,13 +17,29 @@ export function startFileCollector(
   sink: MetricSink,
   options: LineCollectorOptions & FileFollowerOptions = {},
 ): TrialCollector {
-  const core = new LineCollector('File', parser, sink, options);
+  // Back-pressure: while the points waiting for the store pass the writer's high-water mark,
+  // the file is not read further (it keeps the lines), so none are dropped for want of room.
+  let room: Promise<void> | undefined;
+  let free: (() => void) | undefined;
+  const onPressure = (full: boolean): void => {
+    options.onPressure?.(full);
+    if (full) {
+      room ??= new Promise<void>((resolve) => {
+        free = resolve;
+      });
+    } else {
+      free?.();
+      room = undefined;
+      free = undefined;
+    }
+  };
+  const core = new LineCollector('File', parser, sink, { ...options, onPressure });
   const fullPath = resolve(workingDir, path);
   const follower = new FileFollower(
     fullPath,
     (line, truncated) => core.line(line, truncated),
     (reason) => core.problems.add(fullPath, reason, false),
-    options,
+    { ...options, waitForRoom: async () => room },
   );
   follower.start();
   return {

@@ -5,6 +5,11 @@ export interface FileFollowerOptions {
   /** How often the file is checked for new data (default 100 ms). */
   pollIntervalMs?: number;
   maxLineBytes?: number;
+  /**
+   * Awaited before each read: back-pressure from whoever takes the lines (the File collector
+   * waits while its points wait for the store; the file keeps what is not read yet).
+   */
+  waitForRoom?: () => Promise<void>;
 }
 
 const READ_CHUNK = 64 * 1024;
@@ -29,6 +34,7 @@ export class FileFollower {
   private readonly splitter: LineSplitter;
   private readonly buf = Buffer.allocUnsafe(READ_CHUNK);
   private readonly pollIntervalMs: number;
+  private readonly waitForRoom: (() => Promise<void>) | undefined;
   /** Times the file was found truncated or replaced. */
   restarts = 0;
 
@@ -40,6 +46,7 @@ export class FileFollower {
   ) {
     this.splitter = new LineSplitter(onLine, options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
+    this.waitForRoom = options.waitForRoom;
   }
 
   start(): void {
@@ -115,6 +122,7 @@ export class FileFollower {
     if (!fh) return;
     try {
       for (;;) {
+        if (this.waitForRoom) await this.waitForRoom();
         const { bytesRead } = await fh.read(this.buf, 0, this.buf.length, this.offset);
         if (bytesRead === 0) return;
         this.offset += bytesRead;

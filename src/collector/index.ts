@@ -7,7 +7,13 @@ export type { CollectorStats, LineCollectorOptions, TrialCollector } from './lin
 export type { MetricLineParser } from './line-parser.js';
 export { DEFAULT_MAX_LINE_BYTES, type LineSink, LineSplitter } from './line-splitter.js';
 export { parseMetricNumber } from './metric-number.js';
-export { comparedValue, metricNamesOf, observationOf, strategyFor } from './observation.js';
+export {
+  comparedValue,
+  metricNamesOf,
+  ObservationAccumulator,
+  observationOf,
+  strategyFor,
+} from './observation.js';
 export { DEFAULT_MAX_PROBLEM_EXAMPLES, type ParseProblem, ParseProblems } from './parse-problems.js';
 export { type MetricSink, SinkWriter, type SinkWriterOptions, type SinkWriterStats } from './sink-writer.js';
 export { type LineSource, startStdOutCollector } from './stdout-collector.js';

@@ -25,27 +25,49 @@ export function observationOf(
   logs: readonly MetricLog[],
   metricNames: readonly string[],
 ): ObservationMetric[] {
-  const acc = new Map<string, Accumulator>();
-  for (const name of metricNames) acc.set(name, { min: undefined, max: undefined, latest: undefined });
-  for (const log of logs) {
-    const a = acc.get(log.name);
-    if (!a) continue;
-    const value = parseMetricNumber(log.value);
-    if (value !== undefined) {
-      if (!a.min || value < a.min.value) a.min = { value, text: log.value };
-      if (!a.max || value > a.max.value) a.max = { value, text: log.value };
-    }
-    if (!a.latest || log.time >= a.latest.time) a.latest = { time: log.time, text: log.value };
+  const acc = new ObservationAccumulator(metricNames);
+  acc.add(logs);
+  return acc.result();
+}
+
+/**
+ * observationOf a page at a time: `add` the logs in the store's order (several calls, as a long
+ * log is read in pages), then `result`. Holds three values per metric, whatever the log's length.
+ */
+export class ObservationAccumulator {
+  readonly #metricNames: readonly string[];
+  readonly #acc = new Map<string, Accumulator>();
+
+  constructor(metricNames: readonly string[]) {
+    this.#metricNames = metricNames;
+    for (const name of metricNames)
+      this.#acc.set(name, { min: undefined, max: undefined, latest: undefined });
   }
-  return metricNames.map((name) => {
-    const a = acc.get(name)!;
-    return {
-      name,
-      min: a.min?.text ?? UNAVAILABLE_VALUE,
-      max: a.max?.text ?? UNAVAILABLE_VALUE,
-      latest: a.latest?.text ?? UNAVAILABLE_VALUE,
-    };
-  });
+
+  add(logs: readonly MetricLog[]): void {
+    for (const log of logs) {
+      const a = this.#acc.get(log.name);
+      if (!a) continue;
+      const value = parseMetricNumber(log.value);
+      if (value !== undefined) {
+        if (!a.min || value < a.min.value) a.min = { value, text: log.value };
+        if (!a.max || value > a.max.value) a.max = { value, text: log.value };
+      }
+      if (!a.latest || log.time >= a.latest.time) a.latest = { time: log.time, text: log.value };
+    }
+  }
+
+  result(): ObservationMetric[] {
+    return this.#metricNames.map((name) => {
+      const a = this.#acc.get(name)!;
+      return {
+        name,
+        min: a.min?.text ?? UNAVAILABLE_VALUE,
+        max: a.max?.text ?? UNAVAILABLE_VALUE,
+        latest: a.latest?.text ?? UNAVAILABLE_VALUE,
+      };
+    });
+  }
 }
 
 interface Accumulator {

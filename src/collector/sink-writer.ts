@@ -19,6 +19,13 @@ export interface SinkWriterOptions {
   retryMaxMs?: number;
   /** Points held while the sink lags or fails (default 100,000); beyond it new points are dropped, counted and reported. */
   maxPending?: number;
+  /**
+   * Points pending at which `onPressure(true)` asks the source to stop sending (default 10,000,
+   * well below maxPending); `onPressure(false)` follows once writes bring them to half of it.
+   */
+  highWater?: number;
+  /** Back-pressure for a source that can pause (the StdOut collector pauses the trial's output). */
+  onPressure?: (full: boolean) => void;
   /** How long finish() keeps retrying before it gives up (default 30 s). */
   finishTimeoutMs?: number;
   /** Told about every failed write; the batch stays queued and is retried. */
@@ -50,12 +57,14 @@ export class SinkWriter {
   private finishing = false;
   private deadline = Number.POSITIVE_INFINITY;
   private dropping = false;
+  private pressing = false;
   private readonly s: SinkWriterStats = { written: 0, pending: 0, dropped: 0, writeFailures: 0 };
   private readonly maxBatch: number;
   private readonly flushIntervalMs: number;
   private readonly retryInitialMs: number;
   private readonly retryMaxMs: number;
   private readonly maxPending: number;
+  private readonly highWater: number;
   private readonly finishTimeoutMs: number;
 
   constructor(
@@ -67,6 +76,7 @@ export class SinkWriter {
     this.retryInitialMs = options.retryInitialMs ?? 100;
     this.retryMaxMs = options.retryMaxMs ?? 5000;
     this.maxPending = options.maxPending ?? 100_000;
+    this.highWater = Math.max(1, options.highWater ?? 10_000);
     this.finishTimeoutMs = options.finishTimeoutMs ?? 30_000;
   }
 
@@ -83,6 +93,10 @@ export class SinkWriter {
         this.dropping = true;
         this.options.onDrop?.(this.s.dropped);
       }
+    }
+    if (!this.pressing && this.size() >= this.highWater && this.options.onPressure) {
+      this.pressing = true;
+      this.options.onPressure(true);
     }
     if (this.pumping) return;
     if (this.size() >= this.maxBatch) this.startPump();
@@ -160,6 +174,10 @@ export class SinkWriter {
       this.head += batch.length;
       this.s.written += batch.length;
       this.dropping = false;
+      if (this.pressing && this.size() <= this.highWater / 2) {
+        this.pressing = false;
+        this.options.onPressure?.(false);
+      }
       if (this.head > 4096 && this.head * 2 > this.queue.length) {
         this.queue = this.queue.slice(this.head);
         this.head = 0;

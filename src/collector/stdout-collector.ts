@@ -8,6 +8,12 @@ import type { MetricSink } from './sink-writer.js';
  */
 export interface LineSource {
   onLine(listener: (line: string, stream: 'stdout' | 'stderr', truncated?: boolean) => void): void;
+  /**
+   * Stops reading the output until the returned function is called (then the trial blocks on its
+   * full pipe, as it would on a slow terminal). Optional: without it, points beyond the writer's
+   * maxPending are dropped (counted) when the store cannot keep up.
+   */
+  holdOutput?(): () => void;
 }
 
 /**
@@ -21,7 +27,19 @@ export function startStdOutCollector(
   sink: MetricSink,
   options: LineCollectorOptions = {},
 ): TrialCollector {
-  const core = new LineCollector('StdOut', parser, sink, options);
+  // Back-pressure: while the points waiting for the store pass the writer's high-water mark, the
+  // trial's output is not read, so a trial printing metrics faster than they can be stored is
+  // slowed down instead of having them dropped.
+  let release: (() => void) | undefined;
+  const onPressure = (full: boolean): void => {
+    options.onPressure?.(full);
+    if (full) release ??= source.holdOutput?.();
+    else {
+      release?.();
+      release = undefined;
+    }
+  };
+  const core = new LineCollector('StdOut', parser, sink, { ...options, onPressure });
   source.onLine((line, _stream, truncated) => core.line(line, truncated === true));
   return {
     finish: () => core.finish(),

@@ -10,7 +10,7 @@ import type { MetricLog, ObservationMetric } from '../api/observation.js';
 import { UNAVAILABLE_VALUE } from '../api/observation.js';
 import { nowMicros } from '../api/time.js';
 import type { Trial, TrialConditionType } from '../api/trial.js';
-import { metricNamesOf, observationOf, startCollector } from '../collector/index.js';
+import { metricNamesOf, startCollector } from '../collector/index.js';
 import { injectLocalTrial } from '../injection/index.js';
 import {
   kubernetesRunSpec,
@@ -22,6 +22,7 @@ import {
 import { localCommandOf, substituteTrialTemplate } from '../spec/index.js';
 import type { ObservationStore } from '../store/observation-store.js';
 import { withPythonHelper } from './python-helper.js';
+import { readObservation } from './read-observation.js';
 import { resolveSourcePaths } from './source-paths.js';
 import { type TrialAccess, trialAccessEnv } from './trial-access.js';
 
@@ -127,7 +128,7 @@ export function startTrialExecution(ctx: TrialExecutionContext, trial: Trial): T
       collectError = err instanceof Error ? err.message : String(err);
     }
     const metricNames = metricNamesOf(spec.objective);
-    let observation = observationOf(await ctx.observations.get(trial.name), metricNames);
+    let observation = await readObservation(ctx.observations, trial.name, metricNames);
     const judged = judge(exit, endedBy, collectError, running.logsTail());
     if (
       judged.condition === 'Succeeded' &&
@@ -141,7 +142,7 @@ export function startTrialExecution(ctx: TrialExecutionContext, trial: Trial): T
         value: UNAVAILABLE_VALUE,
       };
       await ctx.writeLogs(trial.name, [marker]);
-      observation = observationOf(await ctx.observations.get(trial.name), metricNames);
+      observation = await readObservation(ctx.observations, trial.name, metricNames);
       return {
         condition: 'MetricsUnavailable',
         reason: 'MetricsUnavailable',

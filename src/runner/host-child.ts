@@ -14,22 +14,31 @@ export type HostEvent =
   | { ev: 'gone'; id: number };
 
 /**
- * One of a HostChild's pipes on this side: fed by the host's messages. Once it holds more than
- * its high-water mark the real pipe is paused, and resumed when it is read again.
+ * One of a HostChild's pipes on this side: fed by the host's messages. Every byte is acknowledged
+ * to the host once it has been taken from here (at once while the reader keeps up, else when it
+ * reads again); the host reads the real pipe at most RELAY_WINDOW_BYTES ahead of the acks.
  */
 class HostPipe extends Readable {
-  #paused = false;
+  /** Bytes received and buffered here, not acknowledged yet (the reader is behind). */
+  #held = 0;
   #ended = false;
 
-  constructor(private readonly send: (op: 'pause' | 'resume' | 'destroy') => void) {
+  constructor(private readonly send: (op: 'ack' | 'destroy', bytes?: number) => void) {
     super();
   }
 
   override _read(): void {
-    if (this.#paused) {
-      this.#paused = false;
-      this.send('resume');
+    if (this.#held > 0) {
+      const bytes = this.#held;
+      this.#held = 0;
+      this.send('ack', bytes);
     }
+  }
+
+  /** A chunk from the host: acknowledged at once unless the buffer here is full. */
+  deliver(chunk: Buffer): void {
+    if (this.push(chunk)) this.send('ack', chunk.length);
+    else this.#held += chunk.length;
   }
 
   override _destroy(err: Error | null, callback: (err?: Error | null) => void): void {
@@ -43,13 +52,6 @@ class HostPipe extends Readable {
     if (this.#ended || this.destroyed) return;
     this.#ended = true;
     this.push(null);
-  }
-
-  pauseSource(): void {
-    if (!this.#paused) {
-      this.#paused = true;
-      this.send('pause');
-    }
   }
 }
 
@@ -68,11 +70,11 @@ export class HostChild extends EventEmitter {
 
   constructor(
     readonly id: number,
-    send: (op: 'pause' | 'resume' | 'destroy', stream: StreamName) => void,
+    send: (op: 'ack' | 'destroy', stream: StreamName, bytes?: number) => void,
   ) {
     super();
     const pipe = (name: StreamName): HostPipe => {
-      const stream = new HostPipe((op) => send(op, name));
+      const stream = new HostPipe((op, bytes) => send(op, name, bytes));
       stream.once('close', () => this.#streamClosed());
       return stream;
     };
@@ -93,8 +95,7 @@ export class HostChild extends EventEmitter {
       case 'data': {
         const stream = this[event.stream];
         if (stream.destroyed) break;
-        const chunk = Buffer.from(event.chunk.buffer, event.chunk.byteOffset, event.chunk.byteLength);
-        if (!stream.push(chunk)) stream.pauseSource();
+        stream.deliver(Buffer.from(event.chunk.buffer, event.chunk.byteOffset, event.chunk.byteLength));
         break;
       }
       case 'exit':

@@ -49,6 +49,10 @@ export class LocalTrial implements RunningTrial {
   private termSent = false;
   private timers: NodeJS.Timeout[] = [];
   private lastActivity = Date.now();
+  /** holdOutput() calls not yet released. */
+  private holds = 0;
+  /** Per pipe: pause it, or resume it unless something still holds it. */
+  private readonly pipes: { pause(): void; resume(): void }[] = [];
   private readonly done: Promise<TrialExit>;
 
   constructor(
@@ -64,6 +68,20 @@ export class LocalTrial implements RunningTrial {
 
   readonly onLine = (listener: LineListener): void => {
     this.listeners.push(listener);
+  };
+
+  readonly holdOutput = (): (() => void) => {
+    if (this.exited) return () => {};
+    if (this.holds++ === 0) for (const pipe of this.pipes) pipe.pause();
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.holds === 0) {
+        this.lastActivity = Date.now();
+        for (const pipe of this.pipes) pipe.resume();
+      }
+    };
   };
 
   wait(): Promise<TrialExit> {
@@ -211,6 +229,8 @@ export class LocalTrial implements RunningTrial {
     );
     this.exited = true;
     this.lastActivity = Date.now();
+    // Holds no longer apply: what is left in the pipes is read (and bounded by their size).
+    for (const pipe of this.pipes) pipe.resume();
     // Whatever the trial started dies with it, as in a container whose main process ended.
     if (signalGroup(pgid, 'SIGKILL')) await waitGroupGone(pgid, this.settings.stdioCloseMs);
     // A process that left the group (setsid) may still hold the pipes: once they have been
@@ -244,14 +264,26 @@ export class LocalTrial implements RunningTrial {
         }
       }
     }, this.settings.maxLineBytes);
+    // Paused while the log file lags or a hold (holdOutput) is on, until neither is.
+    let logFull = false;
+    const pipe = {
+      pause: () => stream.pause(),
+      resume: () => {
+        if (!logFull && (this.holds === 0 || this.exited)) stream.resume();
+      },
+    };
+    this.pipes.push(pipe);
+    if (this.holds > 0) stream.pause();
     stream.on('data', (chunk: Buffer) => {
       this.lastActivity = Date.now();
       splitter.push(chunk);
       if (log && !log.write(chunk)) {
+        logFull = true;
         stream.pause();
         log.onDrain(() => {
+          logFull = false;
           this.lastActivity = Date.now();
-          stream.resume();
+          pipe.resume();
         });
       }
     });

@@ -7,6 +7,13 @@ import { HostChild, type HostEvent } from './host-child.js';
  * resolution, so the same under tsx and from dist/). It spawns, reads the pipes, and reports
  * every event by message.
  */
+/**
+ * Bytes of one pipe relayed by the host and not yet read here: the host reads no further ahead
+ * (so a reader that pauses, e.g. a collector waiting for the store, stops the trial within this
+ * much), small enough that what is in flight when a trial exits stays a few thousand lines.
+ */
+export const RELAY_WINDOW_BYTES = 256 * 1024;
+
 const HOST_SOURCE = `
 const { spawn } = require('node:child_process');
 const parentPort = require('node:worker_threads').parentPort ?? {
@@ -16,6 +23,7 @@ const parentPort = require('node:worker_threads').parentPort ?? {
 // A helper process ends with its parent's channel (its children live on, as with any runner crash).
 process.on('disconnect', () => process.exit(0));
 const children = new Map();
+const WINDOW = ${RELAY_WINDOW_BYTES};
 const errorOf = (e) => ({ message: e && e.message, code: e && e.code, errno: e && e.errno, syscall: e && e.syscall, path: e && e.path });
 parentPort.on('message', (m) => {
   if (m.op === 'spawn') {
@@ -43,7 +51,14 @@ parentPort.on('message', (m) => {
     });
     for (const name of ['stdout', 'stderr']) {
       const stream = child[name];
-      stream.on('data', (chunk) => parentPort.postMessage({ ev: 'data', id: m.id, stream: name, chunk }));
+      // Credit-based flow control: at most WINDOW bytes relayed and not yet acknowledged by the
+      // reader; past it the real pipe pauses (the trial blocks on it) until acks come back.
+      stream.unacked = 0;
+      stream.on('data', (chunk) => {
+        stream.unacked += chunk.length;
+        if (stream.unacked > WINDOW) stream.pause();
+        parentPort.postMessage({ ev: 'data', id: m.id, stream: name, chunk });
+      });
       stream.on('error', () => {});
     }
     child.once('exit', (code, signal) => parentPort.postMessage({ ev: 'exit', id: m.id, code, signal }));
@@ -56,9 +71,10 @@ parentPort.on('message', (m) => {
   }
   const stream = children.get(m.id)?.[m.stream];
   if (stream === undefined) return;
-  if (m.op === 'pause') stream.pause();
-  else if (m.op === 'resume') stream.resume();
-  else if (m.op === 'destroy') stream.destroy();
+  if (m.op === 'ack') {
+    stream.unacked -= m.bytes;
+    if (stream.unacked <= WINDOW) stream.resume();
+  } else if (m.op === 'destroy') stream.destroy();
 });
 `;
 
@@ -91,7 +107,7 @@ export class SpawnHost {
   ): HostChild {
     const worker = this.#start();
     const id = this.#nextId++;
-    const child = new HostChild(id, (op, stream) => worker.post({ op, id, stream }));
+    const child = new HostChild(id, (op, stream, bytes) => worker.post({ op, id, stream, bytes }));
     this.#children.set(id, child);
     clearTimeout(this.#idle);
     if (this.#children.size === 1) worker.ref();

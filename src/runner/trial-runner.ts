@@ -68,6 +68,14 @@ export interface RunningTrial {
    * delivered before wait() resolves. A listener must not throw (the runner catches and reports it).
    */
   readonly onLine: (listener: LineListener) => void;
+  /**
+   * Stops reading the trial's output until the returned function has been called (holds may
+   * overlap; reading resumes when all are released): a collector that cannot store points as fast
+   * as they are printed slows the trial down this way, the trial blocking on its full pipe. Lines
+   * already read are still delivered; once the process has exited holds no longer apply (the
+   * rest is read). Optional: a runner without it always reads.
+   */
+  holdOutput?(): () => void;
   /** Resolves once the process (and its whole process group) has ended. Never rejects. */
   wait(): Promise<TrialExit>;
   /** Ends the trial and everything it started (SIGTERM to the group, SIGKILL after a grace period). */

@@ -45,6 +45,17 @@ export interface ObservationStore {
    */
   reportMany(entries: readonly TrialLogs[]): Promise<boolean[]>;
   get(trialName: string, query?: ObservationQuery): Promise<MetricLog[]>;
+  /**
+   * The logs `get` would return, handed to `visit` a page of at most `pageSize` at a time, in the
+   * same order, so that a trial with millions of points can be read in bounded memory. Pages are
+   * separate reads: rows added meanwhile may or may not be seen. Optional: callers fall back to get.
+   */
+  scan?(
+    trialName: string,
+    query: ObservationQuery,
+    pageSize: number,
+    visit: (logs: MetricLog[]) => void,
+  ): Promise<void>;
   delete(trialName: string): Promise<number>;
   /** Resolves when the database answers a trivial query; rejects `unavailable` otherwise. */
   ping(): Promise<void>;

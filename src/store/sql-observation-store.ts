@@ -5,7 +5,7 @@ import { storeError } from './db-errors.js';
 import type { Dialect } from './db-url.js';
 import type { ObservationStore, TrialLogs } from './observation-store.js';
 import { retryDropped, transactionRetryingDropped } from './retry.js';
-import type { KatibTables } from './schema.js';
+import type { KatibTables, SqlTime } from './schema.js';
 import type { TimeCodec } from './sql-time.js';
 
 /**
@@ -80,24 +80,60 @@ export class SqlObservationStore implements ObservationStore {
   get(trialName: string, query: ObservationQuery = {}): Promise<MetricLog[]> {
     return this.#track('get', () =>
       retryDropped(async () => {
-        let select = this.#kysely
-          .selectFrom('observation_logs')
-          .select(['time', 'metric_name', 'value'])
-          .where('trial_name', '=', trialName);
-        if (query.metricName !== undefined) select = select.where('metric_name', '=', query.metricName);
-        if (query.startTime !== undefined)
-          select = select.where('time', '>=', this.#time.encode(query.startTime));
-        if (query.endTime !== undefined)
-          select = select.where('time', '<=', this.#time.encode(query.endTime));
-        const rows = await select.orderBy('time').orderBy('id').execute();
-        const logs: MetricLog[] = new Array(rows.length);
-        for (let i = 0; i < rows.length; i++) {
-          const row = rows[i] as (typeof rows)[number];
-          logs[i] = { time: this.#time.decode(row.time), name: row.metric_name, value: row.value };
-        }
-        return logs;
+        const rows = await this.#select(trialName, query).orderBy('time').orderBy('id').execute();
+        return this.#decode(rows);
       }),
     );
+  }
+
+  async scan(
+    trialName: string,
+    query: ObservationQuery,
+    pageSize: number,
+    visit: (logs: MetricLog[]) => void,
+  ): Promise<void> {
+    // Keyset pages over the (trial_name, time, id) index: each starts after the last row seen.
+    let after: { time: SqlTime; id: number } | undefined;
+    for (;;) {
+      const cursor = after;
+      const rows = await this.#track('get', () =>
+        retryDropped(() => {
+          let select = this.#select(trialName, query).select('id');
+          if (cursor !== undefined) {
+            // `time >= t` first: a range on the index on every dialect (an OR alone is not).
+            select = select
+              .where('time', '>=', cursor.time)
+              .where((eb) => eb.or([eb('time', '>', cursor.time), eb('id', '>', cursor.id)]));
+          }
+          return select.orderBy('time').orderBy('id').limit(pageSize).execute();
+        }),
+      );
+      if (rows.length > 0) visit(this.#decode(rows));
+      if (rows.length < pageSize) return;
+      const last = rows[rows.length - 1]!;
+      after = { time: last.time, id: Number(last.id) };
+    }
+  }
+
+  #select(trialName: string, query: ObservationQuery) {
+    let select = this.#kysely
+      .selectFrom('observation_logs')
+      .select(['time', 'metric_name', 'value'])
+      .where('trial_name', '=', trialName);
+    if (query.metricName !== undefined) select = select.where('metric_name', '=', query.metricName);
+    if (query.startTime !== undefined)
+      select = select.where('time', '>=', this.#time.encode(query.startTime));
+    if (query.endTime !== undefined) select = select.where('time', '<=', this.#time.encode(query.endTime));
+    return select;
+  }
+
+  #decode(rows: readonly { time: SqlTime; metric_name: string; value: string }[]): MetricLog[] {
+    const logs: MetricLog[] = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i] as (typeof rows)[number];
+      logs[i] = { time: this.#time.decode(row.time), name: row.metric_name, value: row.value };
+    }
+    return logs;
   }
 
   delete(trialName: string): Promise<number> {
