@@ -12,7 +12,9 @@
  *   duplicates     stored rows minus distinct points stored (a push committed whose reply was
  *                  lost, sent again by the SDK's retry)
  *   lost           acknowledged points missing from the database
- *   codes          error codes of pushes that rejected, with counts ({} when none did)
+ *   codes          every error code the reporters saw, with counts: failed attempts the SDK
+ *                  retried (reportMetrics' onRetry) and pushes that rejected
+ *   failed_codes   of those, the codes of pushes that rejected in the end ({} when none did)
  *   peak_rss_mb    the DB manager's peak RSS over its three processes
  * and seconds, processes, kills, db_restarts, store, failed, unacknowledged_stored, unknown_stored,
  * acknowledged_per_s, slow_pushes (over 1 s: retried through a fault), max_push_ms,
@@ -110,14 +112,22 @@ async function main(): Promise<number> {
     const stored = await readStoredPoints(dbUrl, PREFIX);
     const t = tally(results, stored);
     const codes: Record<string, number> = {};
-    for (const r of results)
-      for (const [code, n] of Object.entries(r.codes)) codes[code] = (codes[code] ?? 0) + n;
+    const failedCodes: Record<string, number> = {};
+    const count = (into: Record<string, number>, from: Record<string, number>) => {
+      for (const [code, n] of Object.entries(from)) into[code] = (into[code] ?? 0) + n;
+    };
+    for (const r of results) {
+      count(codes, r.retry_codes);
+      count(codes, r.codes);
+      count(failedCodes, r.codes);
+    }
     const figures = {
       acknowledged: t.acknowledged,
       stored: t.stored,
       duplicates: t.duplicates,
       lost: t.lost,
       codes,
+      failed_codes: failedCodes,
       peak_rss_mb: manager.peakRssMb,
       seconds: Math.round(seconds * 10) / 10,
       processes: PROCESSES,

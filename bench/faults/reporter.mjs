@@ -2,14 +2,23 @@
 // with awaited reportMetrics({n}) calls, n = 0, 1, 2, ... (every point unique). Prints
 // {"ready":true} once loaded, starts on the first stdin line, stops when stdin closes (after
 // the push in flight, which may be retrying through a fault), then prints one JSON line:
-//   {trial, attempted, failed: [n...], codes: {code: count}, max_ms, slow, rss_mb, private_mb}
-// `attempted` pushes were made; those not listed in `failed` resolved (acknowledged).
+//   {trial, attempted, failed: [n...], codes: {code: count}, retry_codes: {code: count}, max_ms, slow,
+//    rss_mb, private_mb}
+// `attempted` pushes were made; those not listed in `failed` resolved (acknowledged). `codes` counts
+// the pushes that rejected, `retry_codes` every failed attempt that the SDK retried (onRetry).
 // Plain JS over the built package, to keep 200 of these small.
 import { readFileSync } from 'node:fs';
 import { reportMetrics } from 'katib-ts/report';
 
 const [address, trialName] = [process.argv[2], process.argv[3]];
-const options = { trialName, dbManagerAddress: address };
+const retryCodes = {};
+const options = {
+  trialName,
+  dbManagerAddress: address,
+  onRetry: (error) => {
+    retryCodes[error.code] = (retryCodes[error.code] ?? 0) + 1;
+  },
+};
 let stopping = false;
 process.stdout.write('{"ready":true}\n');
 await new Promise((resolve) => process.stdin.once('data', resolve));
@@ -41,6 +50,6 @@ const rss_mb = Math.round(process.resourceUsage().maxRSS / 1024);
 const privateKb = /^Private_Dirty:\s+(\d+)/m.exec(readFileSync('/proc/self/smaps_rollup', 'utf8'))?.[1];
 const private_mb = Math.round(Number(privateKb) / 1024);
 process.stdout.write(
-  `${JSON.stringify({ trial: trialName, attempted, failed, codes, max_ms: Math.round(maxMs), slow, rss_mb, private_mb })}\n`,
+  `${JSON.stringify({ trial: trialName, attempted, failed, codes, retry_codes: retryCodes, max_ms: Math.round(maxMs), slow, rss_mb, private_mb })}\n`,
 );
 process.exit(0);

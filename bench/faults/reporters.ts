@@ -10,6 +10,8 @@ export interface ReporterResult {
   failed: number[];
   /** Codes of those rejections, with counts. */
   codes: Record<string, number>;
+  /** Codes of the failed attempts the SDK retried (its onRetry), with counts. */
+  retry_codes: Record<string, number>;
   max_ms: number;
   /** Pushes that took over a second (retried through a fault). */
   slow: number;

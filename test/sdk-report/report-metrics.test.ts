@@ -134,6 +134,40 @@ describe('reportMetrics against the DB manager', () => {
     assert.ok(elapsed >= 900 && elapsed < 3000, `gave up at the timeout (${Math.round(elapsed)} ms)`);
   });
 
+  it('tells onRetry about each retry (code, attempt, wait); a listener that throws changes nothing', async () => {
+    const address = `127.0.0.1:${await freePort()}`;
+    const seen: { code: string; attempt: number; waitMs: number }[] = [];
+    const err = await reportMetrics(
+      { loss: 1 },
+      {
+        trialName: 't',
+        dbManagerAddress: address,
+        timeout: 0.5,
+        onRetry: (error, attempt, waitMs) => {
+          seen.push({ code: error.code, attempt, waitMs });
+          throw new Error('a listener bug');
+        },
+      },
+    ).then(
+      () => assert.fail('resolved'),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof PushTimeoutError, String(err));
+    assert.equal(seen.length, err.attempts - 1, 'one call per retry, none after the last attempt');
+    assert.deepEqual(
+      seen.map((s) => s.attempt),
+      seen.map((_, i) => i + 1),
+    );
+    for (const s of seen) {
+      assert.equal(s.code, 'unavailable');
+      assert.ok(s.waitMs >= 0 && s.waitMs <= 1000, `wait ${s.waitMs}`);
+    }
+    await assert.rejects(
+      reportMetrics({ loss: 1 }, { trialName: 't', dbManagerAddress: address, onRetry: 'log' as never }),
+      (e: unknown) => e instanceof InvalidMetricError && e.field === 'options.onRetry',
+    );
+  });
+
   it('keeps retrying across a server restart; every acknowledged push is stored', async () => {
     const acknowledged: number[] = [];
     let stop = false;

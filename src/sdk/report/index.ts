@@ -15,5 +15,10 @@ export {
   type MetricsReporter,
   type MetricsReporterOptions,
 } from './metrics-reporter.js';
-export { DEFAULT_DB_MANAGER_ADDRESS, DEFAULT_TIMEOUT_SECONDS, type ReportOptions } from './options.js';
+export {
+  DEFAULT_DB_MANAGER_ADDRESS,
+  DEFAULT_TIMEOUT_SECONDS,
+  type ReportOptions,
+  type RetryListener,
+} from './options.js';
 export { closeReportConnections, reportMetrics } from './report-metrics.js';

@@ -1,3 +1,4 @@
+import type { KatibError } from '../../api/errors.js';
 import { InvalidMetricError, MissingTrialNameError } from './errors.js';
 
 /** Katib's in-cluster DB manager address, what its Python SDK uses when none is given. */
@@ -27,7 +28,15 @@ export interface ReportOptions {
   /** Seconds, retries included; default 120 like Katib's. */
   timeout?: number;
   trialName?: string;
+  /**
+   * Called before each retry with the failure that caused it (code `unavailable` or
+   * `deadline_exceeded`), the attempt that failed (1 for the first) and the wait before the next.
+   * For logging; it must not throw (an exception is ignored).
+   */
+  onRetry?: RetryListener;
 }
+
+export type RetryListener = (error: KatibError, attempt: number, waitMs: number) => void;
 
 /** Options with every default applied, ready for the wire. */
 export interface ResolvedTarget {
@@ -41,6 +50,7 @@ export interface ResolvedTarget {
   token?: string;
   /** The CA file to trust over TLS, if any. */
   caFile?: string;
+  onRetry?: RetryListener;
 }
 
 /**
@@ -80,7 +90,14 @@ export function resolveTarget(
     timeoutMs: timeout * 1000,
     ...(token !== undefined ? { token } : {}),
     ...(caFile !== undefined ? { caFile } : {}),
+    ...(options.onRetry !== undefined ? { onRetry: checkListener(options.onRetry) } : {}),
   };
+}
+
+function checkListener(listener: unknown): RetryListener {
+  if (typeof listener !== 'function')
+    throw new InvalidMetricError('options.onRetry', listener, 'must be a function');
+  return listener as RetryListener;
 }
 
 /** The token and CA of a target, as GrpcUnaryClient takes them. */

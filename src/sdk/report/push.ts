@@ -3,6 +3,7 @@ import { KatibError } from '../../api/errors.js';
 import { IDEMPOTENCY_KEY_HEADER } from '../../api/idempotency-key.js';
 import { PushRejectedError, PushTimeoutError } from './errors.js';
 import type { GrpcUnaryClient } from './grpc-unary-client.js';
+import type { RetryListener } from './options.js';
 
 export const REPORT_OBSERVATION_LOG_PATH = '/api.v1.beta1.DBManager/ReportObservationLog';
 
@@ -16,6 +17,7 @@ const MIN_ATTEMPT_MS = 10;
 export interface PushTarget {
   address: string;
   timeoutMs: number;
+  onRetry?: RetryListener;
 }
 
 /**
@@ -58,6 +60,11 @@ export async function pushFrame(
     const wait = Math.min(step * (0.5 + Math.random() / 2), deadline - performance.now() - MIN_ATTEMPT_MS);
     if (error.code === 'deadline_exceeded' || wait < 0) {
       throw new PushTimeoutError(target.address, target.timeoutMs / 1000, attempts, error);
+    }
+    try {
+      target.onRetry?.(error, attempts, wait);
+    } catch {
+      // A listener is for logging; its failure must not fail the push.
     }
     await new Promise((resolve) => setTimeout(resolve, wait));
     step = Math.min(step * 2, MAX_DELAY_MS);
