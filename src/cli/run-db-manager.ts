@@ -51,6 +51,10 @@ export async function runDbManager(flags: DbManagerFlags, context: CliContext): 
   } catch (err) {
     throw new CliError(`cannot open database ${redactUrl(dbUrl.value)}: ${messageOf(err)}`, exitCodeOf(err));
   }
+  if (!db.idempotencyKeys)
+    logger.warn(
+      'the database has no idempotency_keys table (SKIP_DB_INITIALIZATION on a Katib schema): a retried push may be stored twice, as with Katib',
+    );
   try {
     const auth = security.auth ? await openAuth(security.auth, db.kysely) : undefined;
     const tls = security.tls ? { cert: security.tls.cert, key: security.tls.key } : undefined;

@@ -34,6 +34,11 @@ export interface Database {
   readonly observations: ObservationStore;
   /** Experiments and trials, in the same database (SqlExperimentStore). */
   readonly experiments: ExperimentStore;
+  /**
+   * False when the schema has no idempotency_keys table (a Katib database opened with
+   * skipInitialization): keys are ignored and every push is stored, as Katib does.
+   */
+  readonly idempotencyKeys: boolean;
   /** Resolves when the database answers a trivial query; rejects KatibError `unavailable` otherwise. */
   ping(): Promise<void>;
   /**
@@ -93,6 +98,7 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
     displayUrl: shown,
     kysely,
     observations,
+    idempotencyKeys,
     experiments: new SqlExperimentStore(kysely, config.dialect, sqlite),
     ping: async () => {
       try {

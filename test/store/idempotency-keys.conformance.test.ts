@@ -141,6 +141,7 @@ for (const target of await testDatabases()) {
       const url = await target.fresh();
       const katib = await openDatabase(url, { skipInitialization: true, connectTimeoutSeconds: 10 });
       try {
+        assert.equal(katib.idempotencyKeys, false, 'says that keys are ignored (the DB manager warns)');
         await createKatibTable(katib);
         const t = trial();
         const k = key();
