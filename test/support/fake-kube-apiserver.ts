@@ -19,7 +19,8 @@
  *
  * A Job controller and a kubelet that runs containers' commands as local processes come with it
  * (fake-kube-apiserver-workloads.ts). Test hooks break things the way a cluster does:
- * dropWatches() and dropLogStreams() cut open connections, compact() drops the event history.
+ * dropWatches() and dropLogStreams() cut open connections, compact() drops the event history,
+ * listDelayMs and holdWatchHeaders make the path to it slow or buffering.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -69,6 +70,13 @@ export class FakeKubeApiServer {
   readonly #watches = new Set<ServerResponse>();
   readonly #logStreams = new Set<ServerResponse>();
   #url = '';
+  /**
+   * Test hooks for a slow or buffering path to the API server: lists of these kinds are answered
+   * after a delay, and with `holdWatchHeaders` a watch's response starts only with its first
+   * event (as behind a proxy that buffers), not at once as the API server sends it.
+   */
+  readonly listDelayMs = new Map<string, number>();
+  holdWatchHeaders = false;
 
   constructor() {
     this.#server = createServer((req, res) => {
@@ -160,6 +168,8 @@ export class FakeKubeApiServer {
     if (name === undefined) {
       if (method === 'GET' && q.get('watch') === 'true') return this.#watch(type, namespace, q, res);
       if (method === 'GET') {
+        const delay = this.listDelayMs.get(type.kind) ?? 0;
+        if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
         const matches = selectorOf(q);
         const items = this.store
           .list(type, namespace, matches)
@@ -258,6 +268,8 @@ export class FakeKubeApiServer {
   #watch(type: ResourceType, namespace: string, q: URLSearchParams, res: ServerResponse): void {
     const matches = selectorOf(q);
     res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+    // As the API server does: the client sees the watch open before any event.
+    if (!this.holdWatchHeaders) res.flushHeaders();
     const write = (type_: string, object: Obj): void => {
       res.write(`${JSON.stringify({ type: type_, object })}\n`);
     };

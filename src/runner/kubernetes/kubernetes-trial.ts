@@ -100,7 +100,10 @@ export class KubernetesTrial implements RunningTrial {
       const timeout = this.#spec.timeoutSeconds;
       if (timeout !== undefined && !isJob(object))
         this.#timer = setTimeout(() => this.#end('timeout'), timeout * 1000);
-      await this.#watch(conditions);
+      // Not awaited: a ListWatch reports what its list found before its watch request is
+      // answered, and an end seen in that list must not wait on the watch connection (an API
+      // server or proxy that holds the watch's response headers back would stall the trial).
+      this.#watch(conditions);
       const end = await this.#ended;
       clearTimeout(this.#timer);
       if (end.how === 'state') await this.#catchUpPods();
@@ -234,7 +237,8 @@ export class KubernetesTrial implements RunningTrial {
     return false;
   }
 
-  async #watch(conditions: ResourceConditions): Promise<void> {
+  /** Starts the resource and pod watches; each retries its own failures until stopped. */
+  #watch(conditions: ResourceConditions): void {
     const ref = this.#ref!;
     const common = { api: this.#s.api, namespace: ref.namespace, retryMs: this.#s.retryMs };
     const warn = (what: string) => (message: string) =>
@@ -256,7 +260,11 @@ export class KubernetesTrial implements RunningTrial {
       onChange: (change, pod) => this.#pods.changed(change, pod, ref.namespace),
     });
     this.#watches.push(resourceWatch, podWatch);
-    await Promise.all([resourceWatch.start(), podWatch.start()]);
+    for (const [watch, what] of [
+      [resourceWatch, ref.kind],
+      [podWatch, 'pods'],
+    ] as const)
+      watch.start().catch((err: unknown) => warn(what)((err as Error).message));
   }
 
   #podSelector(): string {

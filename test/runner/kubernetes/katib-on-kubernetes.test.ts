@@ -94,7 +94,16 @@ async function finished(name: string): Promise<Experiment> {
     },
     30_000,
     `experiment ${name} to finish`,
-  );
+  ).catch(async (err: Error) => {
+    // Say where it stuck: the trials' states, the Jobs' conditions and the runner's warnings.
+    const trials = (await manager.listTrials(name)).map((t) => `${t.name}: ${trialState(t)}`);
+    const jobs = server.store
+      .list(JOBS, 'team', (j) => j.metadata.labels?.['katib.kubeflow.org/experiment'] === name)
+      .map((j) => `${j.metadata.name}: ${JSON.stringify(j.status?.conditions ?? [])}`);
+    throw new Error(
+      `${err.message}\ntrials: ${trials.join(', ')}\njobs: ${jobs.join('; ')}\nwarnings: ${warnings.join('; ')}`,
+    );
+  });
   return last!;
 }
 

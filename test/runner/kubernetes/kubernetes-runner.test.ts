@@ -208,6 +208,35 @@ describe('Kubernetes runner: ending a trial', () => {
 });
 
 describe('Kubernetes runner: a cluster that drops connections', () => {
+  it("a Job that ended before the runner's watch was answered ends its trial from the list", async () => {
+    // The Job's list comes back after the Job has completed, and the watch that follows has no
+    // event to send (the runner deletes the Job only after the end), so behind a buffering proxy
+    // its response never starts: the end must be taken from the list.
+    server.listDelayMs.set('Job', 1500);
+    server.holdWatchHeaders = true;
+    try {
+      const { runner } = standInRunner(server);
+      const spec = trialSpec('buffered', shJob('echo done'));
+      const trial = runner.start(spec);
+      const lines: string[] = [];
+      trial.onLine((line) => lines.push(line));
+      let timer: NodeJS.Timeout | undefined;
+      const exit = await Promise.race([
+        trial.wait(),
+        new Promise<'stalled'>((resolve) => {
+          timer = setTimeout(() => resolve('stalled'), 15_000);
+        }),
+      ]);
+      clearTimeout(timer);
+      assert.deepEqual(exit, { exitCode: 0, signal: null });
+      assert.deepEqual(lines, ['done']);
+      assert.equal(jobOf('buffered', spec.trialName), undefined, 'the Job is deleted after');
+    } finally {
+      server.listDelayMs.clear();
+      server.holdWatchHeaders = false;
+    }
+  });
+
   it('watches cut, compacted (410 Gone) and log streams cut: every line once, the end still seen', async () => {
     const { runner, warnings } = standInRunner(server);
     const script = 'for i in 1 2 3 4 5 6; do echo line$i; sleep 0.25; done';
