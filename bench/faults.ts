@@ -9,8 +9,8 @@
  * Prints ONE JSON line on stdout (progress on stderr):
  *   acknowledged   pushes that resolved (each one point)
  *   stored         rows stored for the reporters' trials
- *   duplicates     stored rows minus distinct points stored (a push committed whose reply was
- *                  lost, sent again by the SDK's retry)
+ *   duplicates     stored rows minus distinct points stored (must be 0: a push committed whose
+ *                  reply was lost is retried with its idempotency key and not stored again)
  *   lost           acknowledged points missing from the database
  *   codes          every error code the reporters saw, with counts: failed attempts the SDK
  *                  retried (reportMetrics' onRetry) and pushes that rejected
