@@ -11,6 +11,7 @@ export interface LimitFlags {
   maxNameLength?: string;
   maxConnections?: string;
   maxConcurrentStreams?: string;
+  idempotencyKeyRetention?: string;
 }
 
 /** Each limit's flag, environment variable and help text (docs/limits.md says the same). */
@@ -68,6 +69,15 @@ const LIMIT_FLAGS: readonly {
     arg: '<count>',
     help: 'gRPC calls in flight at once on one connection',
     shown: String(DEFAULT_LIMITS.maxConcurrentStreams),
+  },
+  {
+    key: 'idempotencyKeyRetentionSeconds',
+    flag: '--idempotency-key-retention',
+    prop: 'idempotencyKeyRetention',
+    env: 'KATIB_IDEMPOTENCY_KEY_RETENTION',
+    arg: '<seconds>',
+    help: "how long a push's idempotency key is kept; keep it above the clients' push timeout",
+    shown: String(DEFAULT_LIMITS.idempotencyKeyRetentionSeconds),
   },
 ];
 

@@ -15,6 +15,9 @@ import { invalidArgument } from '../api/errors.js';
  *   (the client sees it fail: gRPC UNAVAILABLE), the ones open keep working.
  * - Concurrent streams: HTTP/2's SETTINGS_MAX_CONCURRENT_STREAMS on the gRPC port, calls in
  *   flight at once on one connection.
+ * - Idempotency key retention: how long a push's key is kept (KeyPruner), which bounds the keys
+ *   table to about that long's pushes. Keep it well above the clients' push timeout (120 s by
+ *   default): a retry whose key was pruned is stored again.
  */
 export const MAX_NAME_LENGTH = 255;
 export const MAX_VALUE_LENGTH = 1024;
@@ -22,6 +25,7 @@ export const MAX_METRIC_LOGS_PER_REQUEST = 100_000;
 export const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 export const DEFAULT_MAX_CONNECTIONS = 1000;
 export const DEFAULT_MAX_CONCURRENT_STREAMS = 100;
+export const DEFAULT_IDEMPOTENCY_KEY_RETENTION_SECONDS = 24 * 60 * 60;
 
 /** The limits the request checks apply (DbManagerService, decodeReport, validateReport). */
 export interface RequestLimits {
@@ -39,6 +43,8 @@ export interface DbManagerLimits extends RequestLimits {
   maxConnections: number;
   /** Calls in flight at once on one HTTP/2 connection of the gRPC port. */
   maxConcurrentStreams: number;
+  /** Seconds an idempotency key is kept after its push; older keys are pruned. */
+  idempotencyKeyRetentionSeconds: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<DbManagerLimits> = Object.freeze({
@@ -47,6 +53,7 @@ export const DEFAULT_LIMITS: Readonly<DbManagerLimits> = Object.freeze({
   maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
   maxConnections: DEFAULT_MAX_CONNECTIONS,
   maxConcurrentStreams: DEFAULT_MAX_CONCURRENT_STREAMS,
+  idempotencyKeyRetentionSeconds: DEFAULT_IDEMPOTENCY_KEY_RETENTION_SECONDS,
 });
 
 /** The range each limit may take (whole numbers). */
@@ -58,6 +65,8 @@ export const LIMIT_RANGES: Readonly<Record<keyof DbManagerLimits, { min: number;
     maxMessageBytes: { min: 1024, max: 1024 * 1024 * 1024 },
     maxConnections: { min: 1, max: 1_000_000 },
     maxConcurrentStreams: { min: 1, max: 1_000_000 },
+    // Up to ten years; below a second the pruner would spin.
+    idempotencyKeyRetentionSeconds: { min: 1, max: 10 * 365 * 24 * 60 * 60 },
   });
 
 /** The rule a limit's value must follow, for error messages and help texts. */

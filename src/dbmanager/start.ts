@@ -11,6 +11,7 @@ import { HealthProbe } from './health.js';
 import { listenHttp, shutdownHttp } from './http-listen.js';
 import { type HttpHandler, HttpRoutes } from './http-routes.js';
 import { createHttpServer } from './http-server.js';
+import { KeyPruner } from './key-pruner.js';
 import { type DbManagerLimits, resolveLimits } from './limits.js';
 import { DbManagerService } from './service.js';
 import type { TlsMaterial } from './tls.js';
@@ -120,6 +121,16 @@ export async function startDbManager(options: StartDbManagerOptions): Promise<Ru
   });
   const dropped = (port: string) => (count: number, maxConnections: number) =>
     logger.warn({ port, refused: count, maxConnections }, 'connection limit reached: refusing connections');
+  const pruner = new KeyPruner({
+    store: db.observations,
+    retentionSeconds: limits.idempotencyKeyRetentionSeconds,
+    onPruned: (count) =>
+      logger.info(
+        { pruned: count, retentionSeconds: limits.idempotencyKeyRetentionSeconds },
+        'idempotency keys pruned',
+      ),
+    onFault: (err) => logger.warn({ err }, 'pruning idempotency keys failed; will try again'),
+  });
   const probe = new HealthProbe(db);
   const { auth, tls } = options;
   const grpcServer = createGrpcServer(service, probe, limits, dropped('grpc'), auth, tls);
@@ -142,6 +153,7 @@ export async function startDbManager(options: StartDbManagerOptions): Promise<Ru
       throw err;
     }
   }
+  pruner.start();
   logger.info(
     {
       grpcAddress,
@@ -174,6 +186,7 @@ export async function startDbManager(options: StartDbManagerOptions): Promise<Ru
         await Promise.all([
           grpcServer.close(drainTimeoutMs),
           httpServer === null ? undefined : shutdownHttp(httpServer, drainTimeoutMs),
+          pruner.stop(),
         ]);
         logger.info('db manager stopped');
       })();

@@ -106,6 +106,14 @@ export const MIGRATIONS: readonly KatibMigration[] = [
       await createIndexIfMissing(db, dialect, 'idempotency_keys', 'idempotency_keys_trial', ['trial_name']);
     },
   },
+  {
+    // Keys are pruned by age (ObservationStore.pruneKeys, run by the DB manager): without an index
+    // on the time recorded, each prune would scan the whole table.
+    name: '0004-idempotency-keys-time',
+    async up(db, dialect) {
+      await createIndexIfMissing(db, dialect, 'idempotency_keys', 'idempotency_keys_time', ['time']);
+    },
+  },
 ];
 
 /** Kysely's bookkeeping tables, named so they are recognisable next to Katib's in a shared database. */

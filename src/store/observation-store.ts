@@ -1,4 +1,5 @@
 import type { MetricLog, ObservationQuery } from '../api/observation.js';
+import type { EpochMicros } from '../api/time.js';
 
 export interface TrialLogs {
   trialName: string;
@@ -26,7 +27,8 @@ export interface TrialLogs {
  *   first one in `entries` is stored). A key is global, not per trial: a report that reuses
  *   another's key, whatever its trial and rows, is taken for that report and stores nothing. A
  *   report without a key is stored every time (Katib's behaviour). Keys are kept until `delete`
- *   of their trial; a report with no logs records no key and resolves `true` (nothing to store).
+ *   of their trial or `pruneKeys` of their age (a retry of a pruned key is stored again); a
+ *   report with no logs records no key and resolves `true` (nothing to store).
  *   A database opened with skipInitialization whose schema has no `idempotency_keys` table (a
  *   Katib database as Katib made it) ignores keys: every report is stored, as in Katib.
  * - `delete` removes every log of the trial and its idempotency keys (one transaction) and
@@ -57,6 +59,12 @@ export interface ObservationStore {
     visit: (logs: MetricLog[]) => void,
   ): Promise<void>;
   delete(trialName: string): Promise<number>;
+  /**
+   * Forgets the idempotency keys recorded before `recordedBefore` (their reports stay), resolving
+   * with how many went; 0 when the schema has no keys table. Optional: a store without it keeps its
+   * keys until their trials are deleted.
+   */
+  pruneKeys?(recordedBefore: EpochMicros): Promise<number>;
   /** Resolves when the database answers a trivial query; rejects `unavailable` otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

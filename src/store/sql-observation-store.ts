@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import { KatibError } from '../api/errors.js';
 import type { MetricLog, ObservationQuery } from '../api/observation.js';
+import type { EpochMicros } from '../api/time.js';
 import { storeError } from './db-errors.js';
 import type { Dialect } from './db-url.js';
 import type { ObservationStore, TrialLogs } from './observation-store.js';
@@ -150,6 +151,21 @@ export class SqlObservationStore implements ObservationStore {
         return Number(result.numDeletedRows);
       }),
     );
+  }
+
+  pruneKeys(recordedBefore: EpochMicros): Promise<number> {
+    return this.#track('pruneKeys', async () => {
+      if (!this.#keys) return 0;
+      // One statement: rows deleted are gone whether or not its reply arrives, so a dropped
+      // connection is retried like a read (the retry counts only what is left).
+      const result = await retryDropped(() =>
+        this.#kysely
+          .deleteFrom('idempotency_keys')
+          .where('time', '<', this.#time.encode(recordedBefore))
+          .executeTakeFirst(),
+      );
+      return Number(result.numDeletedRows);
+    });
   }
 
   ping(): Promise<void> {

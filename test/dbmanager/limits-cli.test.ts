@@ -42,6 +42,7 @@ describe('katib db-manager limit flags', () => {
         maxMessageBytes: 2048,
         maxConnections: 50,
         maxConcurrentStreams: 100,
+        idempotencyKeyRetentionSeconds: 86_400,
       });
       grpc.client = new TestGrpcClient(String(ready.grpcAddress));
       const log = (value: string) => ({ timeStamp: '', metric: { name: 'loss', value } });

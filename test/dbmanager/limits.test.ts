@@ -38,6 +38,7 @@ describe('resolveLimits', () => {
       maxMessageBytes: 4 * 1024 * 1024,
       maxConnections: 1000,
       maxConcurrentStreams: 100,
+      idempotencyKeyRetentionSeconds: 86_400,
     });
     assert.equal(resolveLimits({ maxConnections: 5, maxNameLength: undefined }).maxConnections, 5);
   });

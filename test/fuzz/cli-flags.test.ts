@@ -159,6 +159,7 @@ describe('flag parsers under fuzzing (in-process)', () => {
       'maxNameLength',
       'maxConnections',
       'maxConcurrentStreams',
+      'idempotencyKeyRetention',
     ] as const;
     const names: Record<(typeof flags)[number], [string, string]> = {
       maxMessageBytes: ['--max-message-bytes', 'KATIB_MAX_MESSAGE_BYTES'],
@@ -166,6 +167,7 @@ describe('flag parsers under fuzzing (in-process)', () => {
       maxNameLength: ['--max-name-length', 'KATIB_MAX_NAME_LENGTH'],
       maxConnections: ['--max-connections', 'KATIB_MAX_CONNECTIONS'],
       maxConcurrentStreams: ['--max-concurrent-streams', 'KATIB_MAX_CONCURRENT_STREAMS'],
+      idempotencyKeyRetention: ['--idempotency-key-retention', 'KATIB_IDEMPOTENCY_KEY_RETENTION'],
     };
     fc.assert(
       fc.property(fc.constantFrom(...flags), flagValue, fc.boolean(), (flag, value, viaEnv) => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { MetricLog } from '../../src/api/observation.js';
+import { nowMicros } from '../../src/api/time.js';
 import { type Database, openDatabase } from '../../src/store/index.js';
 import { testDatabases } from '../support/databases.js';
 import { log, T0, trialNames } from './helpers.js';
@@ -168,6 +169,39 @@ for (const target of await testDatabases()) {
       assert.equal(await db.observations.report(keep, one('kept'), kept), false);
       assert.deepEqual(await values(t), ['again']);
       assert.deepEqual(await values(keep), ['kept']);
+    });
+
+    // Last: pruning by age forgets the keys the tests above recorded.
+    it('pruneKeys forgets the keys recorded before the time given, and only those; the reports stay', async () => {
+      const t = trial();
+      const [old, recent] = [key('old'), key('recent')];
+      assert.equal(await db.observations.report(t, one('old'), old), true);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const cut = nowMicros();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      assert.equal(await db.observations.report(t, one('recent'), recent), true);
+
+      const pruned = await db.observations.pruneKeys!(cut);
+      assert.ok(pruned >= 1, `${pruned} keys pruned`);
+      assert.equal(await db.observations.pruneKeys!(cut), 0, 'nothing left before the time');
+      // The reports stay; a retry of the pruned key is taken for a new report, the recent one is not.
+      assert.deepEqual(await values(t), ['old', 'recent']);
+      assert.equal(await other.observations.report(t, one('old'), old), true);
+      assert.equal(await other.observations.report(t, one('recent'), recent), false);
+      assert.deepEqual((await values(t)).sort(), ['old', 'old', 'recent']);
+    });
+
+    it('pruneKeys on a Katib database without the keys table prunes nothing', async () => {
+      const katib = await openDatabase(await target.fresh(), {
+        skipInitialization: true,
+        connectTimeoutSeconds: 10,
+      });
+      try {
+        await createKatibTable(katib);
+        assert.equal(await katib.observations.pruneKeys!(nowMicros()), 0);
+      } finally {
+        await katib.close();
+      }
     });
   });
 }
