@@ -5,10 +5,12 @@
  * SIGKILL of the controller does not reach them: they keep running as orphans. A trial that
  * then writes to its stdout (whose reader died) gets SIGPIPE; one that pushes finds no DB manager.
  * The restarted controller's resume rule kills them (found in /proc by their KATIB_TRIAL_NAME),
- * deletes their partial logs and runs the same trials again as attempt 2.
+ * deletes their partial logs and runs the same trials again as attempt 2. The trials wait at their
+ * end while a hold file exists, so the orphans cannot finish before the resume, however slowly it
+ * starts on a loaded machine.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -45,6 +47,9 @@ describe('katib run killed with SIGKILL, then run again', () => {
       20_000,
       'two finished trials and a freshly started one',
     );
+    // From here no trial can finish until the test says so: the orphans can only end killed.
+    const hold = join(dir, 'work', 'slow-trials', 'hold');
+    writeFileSync(hold, '');
     first.child.kill('SIGKILL');
     assert.equal((await first.ended).signal, 'SIGKILL');
 
@@ -57,20 +62,28 @@ describe('katib run killed with SIGKILL, then run again', () => {
     const alive = [...orphans.values()].flat();
     assert.ok(alive.length > 0, 'the dead controller left its trial processes running');
 
-    const second = await new KatibProcess(args, { cwd: dir }).ended;
+    const resumed = new KatibProcess(args, { cwd: dir });
+    // The resume rule kills the orphans (held, they cannot end by themselves); then the reruns may
+    // finish.
+    await waitFor(
+      async () => (alive.every((pid) => !isAlive(pid)) ? true : undefined),
+      60_000,
+      'the resumed run to kill the orphans',
+    );
+    rmSync(hold);
+    const second = await resumed.ended;
     assert.equal(second.code, 0, second.stderr);
     assert.match(second.stderr, /experiment slow-trials: resuming/);
 
-    // The resume rule killed the orphans: gone, and at least the youngest never finished
-    // (a finished one leaves finished-<pid> in its folder).
-    for (const pid of alive) assert.equal(isAlive(pid), false, `orphan ${pid} is gone`);
+    // None of the cut-off trials' orphans finished (a finished one leaves finished-<pid> in its
+    // folder).
     // (A trial's processes are its sh, whose $$ names the marker, and its sleep.)
     const killedByResume = cutOff.filter((t) => {
       const pids = orphans.get(t.name) ?? [];
       const marker = (pid: number) => existsSync(join(dir, 'work', 'slow-trials', t.name, `finished-${pid}`));
       return pids.length > 0 && !pids.some(marker);
     });
-    assert.ok(killedByResume.length > 0, 'resume killed an orphan before it finished');
+    assert.equal(killedByResume.length, cutOff.length, 'resume killed every orphan before it finished');
 
     const end = readStore(dbFile, 'slow-trials');
     assert.deepEqual(endOf(end.experiment!), { type: 'Succeeded', reason: 'ExperimentMaxTrialsReached' });
