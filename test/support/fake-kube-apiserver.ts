@@ -67,7 +67,8 @@ export class FakeKubeApiServer {
   readonly requests: string[] = [];
   readonly #workloads = new FakeWorkloads(this.store, { jobs: JOBS, pods: PODS });
   readonly #server: Server;
-  readonly #watches = new Set<ServerResponse>();
+  /** Open watch responses, with the query that opened each. */
+  readonly #watches = new Map<ServerResponse, string>();
   readonly #logStreams = new Set<ServerResponse>();
   #url = '';
   /**
@@ -123,9 +124,14 @@ export class FakeKubeApiServer {
     return kc;
   }
 
+  /** The watches open now, each as `KIND query` (for tests that check none is left behind). */
+  openWatches(): string[] {
+    return [...this.#watches.values()];
+  }
+
   /** Cuts every open watch connection, as a load balancer or an API server restart does. */
   dropWatches(): void {
-    for (const res of this.#watches) res.destroy();
+    for (const res of this.#watches.keys()) res.destroy();
     this.#watches.clear();
   }
 
@@ -141,7 +147,7 @@ export class FakeKubeApiServer {
 
   /** A bookmark on every open watch that asked for them. */
   bookmark(): void {
-    for (const res of this.#watches) (res as ServerResponse & { bookmark?: () => void }).bookmark?.();
+    for (const res of this.#watches.keys()) (res as ServerResponse & { bookmark?: () => void }).bookmark?.();
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -308,7 +314,7 @@ export class FakeKubeApiServer {
     }
     const timeout = Number(q.get('timeoutSeconds') ?? 0);
     const timer = timeout > 0 ? setTimeout(() => res.end(), timeout * 1000) : undefined;
-    this.#watches.add(res);
+    this.#watches.set(res, `${type.kind} ${q.toString()}`);
     res.on('close', () => {
       off();
       clearTimeout(timer);

@@ -74,10 +74,20 @@ export class ObjectWatch {
     lw.on('error', (err: unknown) => {
       if (this.#stopped) return;
       o.onError(kubeApiError(err).message);
-      this.#scheduleRetry(() => void lw.start());
+      this.#scheduleRetry(() => void this.#startListWatch(lw));
     });
     this.#listWatch = lw;
+    await this.#startListWatch(lw);
+  }
+
+  /**
+   * ListWatch keeps its watch request only once the response has started, so a stop() while the
+   * request is on its way cannot abort it: the watch would then stay open (until the API server
+   * ends it) with nobody listening. Stop it again once it is there.
+   */
+  async #startListWatch(lw: ListWatch<never>): Promise<void> {
     await lw.start();
+    if (this.#stopped) void lw.stop();
   }
 
   stop(): void {

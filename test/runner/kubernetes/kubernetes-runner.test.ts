@@ -231,6 +231,12 @@ describe('Kubernetes runner: a cluster that drops connections', () => {
       assert.deepEqual(exit, { exitCode: 0, signal: null });
       assert.deepEqual(lines, ['done']);
       assert.equal(jobOf('buffered', spec.trialName), undefined, 'the Job is deleted after');
+      // The watch whose response started only with the deletion is closed too, not left open.
+      await until(
+        () => !server.openWatches().some((w) => w.includes(spec.trialName)),
+        5000,
+        "the trial's watches to close",
+      );
     } finally {
       server.listDelayMs.clear();
       server.holdWatchHeaders = false;
