@@ -12,8 +12,19 @@ export type EpochMicros = number;
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})$/;
 
 /**
+ * The time stamps katib-ts takes: years 0001 to 9999 UTC, [START_EPOCH_MICROS, END_EPOCH_MICROS).
+ * MySQL's DATETIME and PostgreSQL's TIMESTAMP both hold them (PostgreSQL has no year 0, and
+ * neither takes a fifth year digit), so a stamp past them, also one that its offset carries over
+ * the edge, is bad input rather than a database fault. Both ends are exact doubles. (Outside years
+ * 1685 to 2255 a double no longer holds every microsecond: the fraction is rounded to a few µs.)
+ */
+export const START_EPOCH_MICROS: EpochMicros = new Date(0).setUTCFullYear(1, 0, 1) * 1000;
+export const END_EPOCH_MICROS: EpochMicros = new Date(0).setUTCFullYear(10000, 0, 1) * 1000;
+
+/**
  * Parses an RFC 3339 time stamp to epoch microseconds (digits past the sixth are truncated,
- * as a DATETIME(6) column would). Returns undefined when `text` is not RFC 3339.
+ * as a DATETIME(6) column would). Returns undefined when `text` is not RFC 3339, or names a time
+ * outside years 0001 to 9999 UTC.
  */
 export function tryParseRfc3339(text: string): EpochMicros | undefined {
   const m = RFC3339.exec(text);
@@ -41,15 +52,20 @@ export function tryParseRfc3339(text: string): EpochMicros | undefined {
   date.setUTCFullYear(year, month - 1, day);
   date.setUTCHours(hour, minute, second, 0);
   const ms = date.getTime() - offsetMinutes * 60_000;
-  const micros = Number(frac.padEnd(6, '0').slice(0, 6));
-  return ms * 1000 + micros;
+  const micros = ms * 1000 + Number(frac.padEnd(6, '0').slice(0, 6));
+  // After the rounding above, so that no stamp can round into year 10000.
+  return micros >= START_EPOCH_MICROS && micros < END_EPOCH_MICROS ? micros : undefined;
 }
 
 /** Like tryParseRfc3339, but throws an INVALID_ARGUMENT KatibError naming `field`. */
 export function parseRfc3339(text: string, field: string): EpochMicros {
   const micros = tryParseRfc3339(text);
   if (micros === undefined)
-    throw invalidArgument(field, text, 'is not an RFC 3339 time stamp (e.g. 2026-01-02T03:04:05.123456Z)');
+    throw invalidArgument(
+      field,
+      text,
+      'is not an RFC 3339 time stamp from year 0001 to 9999 UTC (e.g. 2026-01-02T03:04:05.123456Z)',
+    );
   return micros;
 }
 
