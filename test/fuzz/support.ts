@@ -4,19 +4,21 @@
  *
  * Every property runs a fixed number of times (small enough for a loaded 2-core machine). On a
  * failure fast-check prints the seed and path; rerun with KATIB_FUZZ_SEED=<seed> (and
- * KATIB_FUZZ_PATH=<path>) to replay exactly that case.
+ * KATIB_FUZZ_PATH=<path>) to replay exactly that case. KATIB_FUZZ_SCALE=<n> runs every property
+ * n times as often, to hunt on a quiet machine (a failure found so in year 0000 on PostgreSQL).
  */
 import type http2 from 'node:http2';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import type { Database } from '../../src/store/index.js';
 
-/** fast-check parameters: `numRuns`, and the seed/path to replay from the environment. */
+/** fast-check parameters: `numRuns` (times KATIB_FUZZ_SCALE), and the seed/path to replay from the environment. */
 export function fuzzParams<T>(numRuns: number): fc.Parameters<T> {
   const seed = process.env.KATIB_FUZZ_SEED;
   const path = process.env.KATIB_FUZZ_PATH;
+  const scale = Number(process.env.KATIB_FUZZ_SCALE ?? '1');
   return {
-    numRuns,
+    numRuns: Number.isFinite(scale) && scale > 0 ? Math.ceil(numRuns * scale) : numRuns,
     ...(seed ? { seed: Number(seed) } : {}),
     ...(path ? { path } : {}),
     endOnFailure: true,
