@@ -260,11 +260,8 @@ export class KubernetesTrial implements RunningTrial {
       onChange: (change, pod) => this.#pods.changed(change, pod, ref.namespace),
     });
     this.#watches.push(resourceWatch, podWatch);
-    for (const [watch, what] of [
-      [resourceWatch, ref.kind],
-      [podWatch, 'pods'],
-    ] as const)
-      watch.start().catch((err: unknown) => warn(what)((err as Error).message));
+    resourceWatch.start().catch((err: unknown) => warn(ref.kind)((err as Error).message));
+    podWatch.start().catch((err: unknown) => warn('pods')((err as Error).message));
   }
 
   #podSelector(): string {
