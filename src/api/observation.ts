@@ -10,7 +10,7 @@ export interface MetricLog {
 }
 
 /** Katib's marker value for a metric that a trial never reported. */
-export const UNAVAILABLE_VALUE = 'unavailable';
+export { UNAVAILABLE_METRIC_VALUE as UNAVAILABLE_VALUE } from './metric-value.js';
 
 /** A read filter; each field left out means "no bound". Times are inclusive. */
 export interface ObservationQuery {

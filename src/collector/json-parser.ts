@@ -1,7 +1,7 @@
+import { isReportedMetricValue, parseMetricNumber } from '../api/metric-value.js';
 import type { MetricLog } from '../api/observation.js';
 import { type EpochMicros, tryParseRfc3339 } from '../api/time.js';
 import type { MetricLineParser } from './line-parser.js';
-import { parseMetricNumber } from './metric-number.js';
 import type { ParseProblems } from './parse-problems.js';
 
 /** The key Katib reads a JSON line's time stamp from. */
@@ -51,7 +51,7 @@ export function createJsonParser(metricNames: readonly string[]): MetricLinePars
         const raw = obj[name];
         let value: string | undefined;
         if (typeof raw === 'number') value = Number.isFinite(raw) ? String(raw) : undefined;
-        else if (typeof raw === 'string' && parseMetricNumber(raw) !== undefined) value = raw;
+        else if (typeof raw === 'string' && isReportedMetricValue(raw)) value = raw;
         if (value === undefined) {
           problems.add(line, `metric ${JSON.stringify(name)}: ${JSON.stringify(raw)} is not a number`, false);
           continue;

@@ -3,9 +3,9 @@
  * controller computes it on completion. Pure functions, no I/O.
  */
 import type { ObjectiveSpec } from '../api/experiment.js';
-import type { MetricLog, MetricStrategyValue, ObservationMetric } from '../api/observation.js';
+import { parseMetricNumber } from '../api/metric-value.js';
+import type { MetricLog, ObservationMetric } from '../api/observation.js';
 import { UNAVAILABLE_VALUE } from '../api/observation.js';
-import { parseMetricNumber } from './metric-number.js';
 
 /** The metrics an experiment asks for: the objective first, then the additional ones (deduplicated). */
 export function metricNamesOf(
@@ -74,33 +74,4 @@ interface Accumulator {
   min: { value: number; text: string } | undefined;
   max: { value: number; text: string } | undefined;
   latest: { time: number; text: string } | undefined;
-}
-
-/**
- * The strategy the experiment uses for `metricName`: its entry in `metricStrategies` (spec
- * loading fills one per metric: min/max for the objective by its direction, latest for the
- * additional ones), else min when minimizing and max when maximizing.
- */
-export function strategyFor(
-  objective: Pick<ObjectiveSpec, 'type' | 'metricStrategies'>,
-  metricName: string,
-): MetricStrategyValue {
-  const listed = objective.metricStrategies.find((s) => s.name === metricName);
-  if (listed) return listed.value;
-  return objective.type === 'minimize' ? 'min' : 'max';
-}
-
-/**
- * The number the experiment compares for `metricName` (goal checks, optimal trial, early
- * stopping): the observation's min, max or latest as `strategyFor` picks, parsed. Undefined when
- * the metric is missing from the observation, unavailable, or not a number.
- */
-export function comparedValue(
-  observation: readonly ObservationMetric[],
-  metricName: string,
-  objective: Pick<ObjectiveSpec, 'type' | 'metricStrategies'>,
-): number | undefined {
-  const metric = observation.find((m) => m.name === metricName);
-  if (!metric) return undefined;
-  return parseMetricNumber(metric[strategyFor(objective, metricName)]);
 }

@@ -1,9 +1,9 @@
 import { invalidArgument } from '../api/errors.js';
+import { isReportedMetricValue } from '../api/metric-value.js';
 import type { MetricLog } from '../api/observation.js';
 import { type EpochMicros, tryParseRfc3339 } from '../api/time.js';
 import { DEFAULT_METRICS_FORMAT, defaultFilterSticky, matchDefaultFilter } from './default-filter.js';
 import type { MetricLineParser } from './line-parser.js';
-import { parseMetricNumber } from './metric-number.js';
 import type { ParseProblems } from './parse-problems.js';
 
 const FORMAT_FIELD = 'metricsCollectorSpec.source.filter.metricsFormat';
@@ -93,7 +93,8 @@ class TextParser implements MetricLineParser {
     const name = rawName?.trim();
     if (name === undefined || !this.wanted.has(name)) return;
     const value = (rawValue ?? '').trim();
-    if (parseMetricNumber(value) === undefined) {
+    // A value is kept when a push client would send it (src/api/metric-value.ts).
+    if (!isReportedMetricValue(value)) {
       const reason = `metric ${JSON.stringify(name)}: value ${JSON.stringify(value)} is not a number`;
       this.problems?.add(this.line, reason, false);
       return;

@@ -1,4 +1,6 @@
 import { invalidArgument } from '../api/errors.js';
+import { MAX_METRIC_NAME_LENGTH } from '../api/metric-name.js';
+import { MAX_METRIC_VALUE_LENGTH } from '../api/metric-value.js';
 
 /**
  * What one request may carry, and what one server accepts at once. Requests past a limit are
@@ -19,8 +21,8 @@ import { invalidArgument } from '../api/errors.js';
  *   table to about that long's pushes. Keep it well above the clients' push timeout (120 s by
  *   default): a retry whose key was pruned is stored again.
  */
-export const MAX_NAME_LENGTH = 255;
-export const MAX_VALUE_LENGTH = 1024;
+export const MAX_NAME_LENGTH = MAX_METRIC_NAME_LENGTH;
+export const MAX_VALUE_LENGTH = MAX_METRIC_VALUE_LENGTH;
 export const MAX_METRIC_LOGS_PER_REQUEST = 100_000;
 export const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 export const DEFAULT_MAX_CONNECTIONS = 1000;

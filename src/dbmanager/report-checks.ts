@@ -1,41 +1,22 @@
 import { invalidArgument, KatibError } from '../api/errors.js';
-import { type MetricLog, UNAVAILABLE_VALUE } from '../api/observation.js';
+import { metricNameProblem } from '../api/metric-name.js';
+import { isStoredMetricValue, STORED_VALUE_RULE } from '../api/metric-value.js';
+import type { MetricLog } from '../api/observation.js';
 import { type EpochMicros, parseRfc3339, tryParseRfc3339 } from '../api/time.js';
-import { DEFAULT_LIMITS, MAX_VALUE_LENGTH, type RequestLimits } from './limits.js';
+import { DEFAULT_LIMITS, type RequestLimits } from './limits.js';
 
-// Decimal or exponent notation, and the spellings of NaN and infinities that Python (`nan`,
-// `inf`), Go (`NaN`, `+Inf`) and JavaScript (`Infinity`) print.
-const METRIC_VALUE = /^[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?|nan|inf(?:inity)?)$/i;
-const VALUE_RULE = `must be a number (e.g. 0.93, -1e-3, nan, inf) or "${UNAVAILABLE_VALUE}"`;
-
-// NUL is refused by PostgreSQL text columns, lone surrogates by every UTF-8 column: both would
-// otherwise surface as database faults instead of bad input.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is what this looks for
-const UNSTORABLE = /[\u0000\p{Cs}]/u;
-
-/** Whether `value` may be stored as a metric value (a number's spelling, or "unavailable"). */
+/** Whether `value` may be stored as a metric value: src/api/metric-value.ts's stored rule. */
 export function checkValue(field: string, value: string): void {
-  if (value !== UNAVAILABLE_VALUE && (value.length > MAX_VALUE_LENGTH || !METRIC_VALUE.test(value))) {
-    throw invalidArgument(field, value, VALUE_RULE);
-  }
+  if (!isStoredMetricValue(value)) throw invalidArgument(field, value, STORED_VALUE_RULE);
 }
 
 /**
- * A name column: non-empty, at most `maxLength` characters (255, Katib's column, unless a lower
- * cap is configured), storable in every dialect.
+ * A name column (trial or metric name): src/api/metric-name.ts's rule, at most `maxLength`
+ * characters (255, Katib's column, unless a lower cap is configured).
  */
 export function checkName(field: string, name: string, maxLength = DEFAULT_LIMITS.maxNameLength): string {
-  if (name === '') throw invalidArgument(field, name, 'must not be empty');
-  // Code units >= code points, so only a long string needs counting.
-  if (name.length > maxLength) {
-    const length = countCodePoints(name);
-    if (length > maxLength) {
-      throw invalidArgument(field, name, `must be at most ${maxLength} characters (has ${length})`);
-    }
-  }
-  if (UNSTORABLE.test(name)) {
-    throw invalidArgument(field, name, 'must not contain NUL characters or unpaired UTF-16 surrogates');
-  }
+  const problem = metricNameProblem(name, maxLength);
+  if (problem !== undefined) throw invalidArgument(field, name, problem);
   return name;
 }
 
@@ -149,9 +130,3 @@ class StampCache {
 
 /** Microseconds per unit of the fraction's last digit, by number of digits read (at most 6). */
 const FRACTION_SCALE = [0, 100_000, 10_000, 1_000, 100, 10, 1];
-
-function countCodePoints(text: string): number {
-  let n = 0;
-  for (const _ of text) n++;
-  return n;
-}

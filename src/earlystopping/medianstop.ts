@@ -1,8 +1,8 @@
 import { currentCondition } from '../api/conditions.js';
 import type { EarlyStoppingSpec, Experiment } from '../api/experiment.js';
+import { parseMetricNumber } from '../api/metric-value.js';
 import type { MetricLog } from '../api/observation.js';
 import type { Trial } from '../api/trial.js';
-import { parseMetricNumber } from '../collector/index.js';
 import type { EarlyStopper, EarlyStoppingRequest, LogQuery } from './early-stopper.js';
 import type { EarlyStoppingRule } from './rules.js';
 import { readSettings, wholeNumberAtLeast } from './settings.js';

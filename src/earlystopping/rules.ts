@@ -1,6 +1,6 @@
 import type { ObjectiveSpec } from '../api/experiment.js';
+import { parseMetricNumber } from '../api/metric-value.js';
 import type { MetricLog } from '../api/observation.js';
-import { parseMetricNumber } from '../collector/index.js';
 
 /** How a rule compares a metric's value with its `value`: the rule is broken when it holds. */
 export type Comparison = 'less' | 'greater' | 'equal';

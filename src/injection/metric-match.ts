@@ -1,4 +1,4 @@
-import { parseMetricNumber } from '../collector/index.js';
+import { parseMetricNumber } from '../api/metric-value.js';
 import { findMetricSpans, stripSpans } from './metric-spans.js';
 import { fromSkeleton, normalize, type Piece, render } from './template.js';
 

@@ -1,6 +1,6 @@
+import { comparedValue } from '../api/compared-value.js';
 import type { Experiment } from '../api/experiment.js';
 import { TERMINAL_TRIAL_CONDITIONS, type Trial, type TrialConditionType } from '../api/trial.js';
-import { comparedValue } from '../collector/index.js';
 import { type Point, type SearchSpace, tryParseAssignments } from './space/index.js';
 
 /** A trial that ended with an objective value, as model-based algorithms see it. */

@@ -5,9 +5,10 @@
 import { stringify } from 'yaml';
 import { currentCondition } from '../api/conditions.js';
 import type { Experiment, ExperimentSpec } from '../api/experiment.js';
+import { parseMetricNumber } from '../api/metric-value.js';
 import type { MetricLog } from '../api/observation.js';
 import type { Trial } from '../api/trial.js';
-import { comparedValue, parseMetricNumber, strategyFor } from '../collector/index.js';
+import { comparedValue, strategyFor } from '../collector/index.js';
 import type { ExperimentSummary, MetricSeries, ParameterInfo, TrialSummary } from './wire.js';
 
 export function experimentSummary(experiment: Experiment): ExperimentSummary {

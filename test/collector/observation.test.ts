@@ -1,14 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ObjectiveSpec } from '../../src/api/experiment.js';
+import { parseMetricNumber } from '../../src/api/metric-value.js';
 import type { MetricLog, ObservationMetric } from '../../src/api/observation.js';
-import {
-  comparedValue,
-  metricNamesOf,
-  observationOf,
-  parseMetricNumber,
-  strategyFor,
-} from '../../src/collector/index.js';
+import { comparedValue, metricNamesOf, observationOf, strategyFor } from '../../src/collector/index.js';
 
 const log = (time: number, name: string, value: string): MetricLog => ({ time, name, value });
 

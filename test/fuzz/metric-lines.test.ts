@@ -5,9 +5,11 @@
  * spelled out (`inf`, `Infinity`, as Go's ParseFloat reads them); never NaN, never a number too
  * large for a float64 (`1e999`), never text.
  */
+
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { parseMetricNumber } from '../../src/api/metric-value.js';
 import type { MetricLog } from '../../src/api/observation.js';
 import {
   createJsonParser,
@@ -15,7 +17,6 @@ import {
   LineSplitter,
   type MetricLineParser,
   ParseProblems,
-  parseMetricNumber,
 } from '../../src/collector/index.js';
 import { fuzzParams } from './support.js';
 

@@ -142,7 +142,7 @@ describe('KatibClient, embedded', () => {
     assert.equal(last('throws').type, 'Failed');
     assert.match(last('throws').message, /the objective failed: Error: boom from throws/);
     assert.equal(last('nan').type, 'Failed');
-    assert.match(last('nan').message, /metrics\.result: NaN is not a finite number/);
+    assert.match(last('nan').message, /metrics\.result: NaN is not a number/);
     assert.equal(last('text').type, 'Failed');
     assert.match(last('text').message, /metrics\.result: "high" is not a number/);
     const logs = await client.getTrialLogs(byMode.get('throws')!.name);

@@ -4,6 +4,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { DeadlineWatch } from '../../api/deadline-watch.js';
 import { codeOfGrpcStatus, KatibError } from '../../api/errors.js';
+import { codeOfHttpStatus } from '../../api/retry-policy.js';
 
 export interface GrpcUnaryClientOptions {
   /** Sent as `authorization: Bearer <token>` on every call. */
@@ -267,20 +268,8 @@ function unframe(data: Buffer): Buffer | KatibError {
 
 /** HTTP status -> gRPC code, as the gRPC spec maps replies from proxies and non-gRPC servers. */
 function httpError(status: number, contentType: string): KatibError {
-  const code =
-    status === 400
-      ? 'internal'
-      : status === 401
-        ? 'unauthenticated'
-        : status === 403
-          ? 'permission_denied'
-          : status === 404
-            ? 'unimplemented'
-            : status === 429 || status === 502 || status === 503 || status === 504
-              ? 'unavailable'
-              : 'unknown';
   const what = status === 200 ? `content-type ${JSON.stringify(contentType)}` : `HTTP status ${status}`;
-  return new KatibError(code, `the server answered ${what}, not gRPC`);
+  return new KatibError(codeOfHttpStatus(status), `the server answered ${what}, not gRPC`);
 }
 
 /** A stream that ended with no gRPC status: the peer or the connection went away. */

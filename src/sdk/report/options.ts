@@ -1,4 +1,5 @@
 import type { KatibError } from '../../api/errors.js';
+import { metricNameProblem } from '../../api/metric-name.js';
 import { InvalidMetricError, MissingTrialNameError } from './errors.js';
 
 /** Katib's in-cluster DB manager address, what its Python SDK uses when none is given. */
@@ -6,8 +7,6 @@ export const DEFAULT_DB_MANAGER_ADDRESS = 'katib-db-manager.kubeflow:6789';
 /** Seconds a push may take, retries included (Katib's `report_metrics` default). */
 export const DEFAULT_TIMEOUT_SECONDS = 120;
 const DEFAULT_PORT = 6789;
-/** Katib stores names in VARCHAR(255). */
-export const MAX_NAME_LENGTH = 255;
 
 export interface ReportOptions {
   /**
@@ -116,26 +115,13 @@ function tlsFromEnv(env: NodeJS.ProcessEnv): boolean {
   throw new InvalidMetricError('KATIB_DB_MANAGER_TLS', env.KATIB_DB_MANAGER_TLS, 'must be true or false');
 }
 
-// NUL is refused by PostgreSQL text columns, lone surrogates by every UTF-8 column: the DB
-// manager rejects both (as it does names past 255 code points), so they are caught here,
-// before a batch that holds them is lost in the background.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is what this looks for
-const UNSTORABLE = /[\u0000\p{Cs}]/u;
-
-/** Throws InvalidMetricError unless `name` is 1 to 255 code points of storable text. */
+/**
+ * Throws InvalidMetricError unless `name` is a name the DB manager stores (src/api/metric-name.ts),
+ * so that a batch holding a bad one fails at report() and is not lost in the background.
+ */
 export function checkName(field: string, name: string, what = ''): void {
-  if (name.length === 0) throw new InvalidMetricError(field, name, `${what}must not be empty`);
-  // Code units >= code points, so only a long name needs counting.
-  if (name.length > MAX_NAME_LENGTH && [...name].length > MAX_NAME_LENGTH) {
-    throw new InvalidMetricError(field, name, `${what}must be at most ${MAX_NAME_LENGTH} characters`);
-  }
-  if (UNSTORABLE.test(name)) {
-    throw new InvalidMetricError(
-      field,
-      name,
-      `${what}must not contain NUL characters or unpaired UTF-16 surrogates`,
-    );
-  }
+  const problem = metricNameProblem(name);
+  if (problem !== undefined) throw new InvalidMetricError(field, name, `${what}${problem}`);
 }
 
 const ADDRESS = /^(?:\[([0-9A-Fa-f:.]+)\]|([^\s:/[\]]+))(?::(\d{1,5}))?$/;

@@ -1,16 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { KatibError } from '../../api/errors.js';
 import { IDEMPOTENCY_KEY_HEADER } from '../../api/idempotency-key.js';
+import { isRetriedCode, nextRetryStep, RETRY_FIRST_DELAY_MS, retryWait } from '../../api/retry-policy.js';
 import { PushRejectedError, PushTimeoutError } from './errors.js';
 import type { GrpcUnaryClient } from './grpc-unary-client.js';
 import type { RetryListener } from './options.js';
 
 export const REPORT_OBSERVATION_LOG_PATH = '/api.v1.beta1.DBManager/ReportObservationLog';
 
-// Backoff between attempts: 50 ms doubling to 1 s, each wait drawn from [50%, 100%] of the
-// step so that many trials cut off by one server restart do not come back in lockstep.
-const FIRST_DELAY_MS = 50;
-const MAX_DELAY_MS = 1000;
 /** The last attempt gets at least this long, enough to connect and be answered on a LAN. */
 const MIN_ATTEMPT_MS = 10;
 
@@ -24,10 +21,11 @@ export interface PushTarget {
  * Sends one ReportObservationLog frame; resolves when the server acknowledged it (Katib's
  * DB manager and katib-ts's answer after the commit, so the points are durable).
  *
- * Retries every `unavailable` failure (connection refused or lost, GOAWAY, gRPC UNAVAILABLE)
- * with backoff until `timeoutMs` after the first attempt, then rejects PushTimeoutError with
- * the attempt count and the last error. Any other gRPC status rejects PushRejectedError at
- * once.
+ * Retries as src/api/retry-policy.ts says (no answer, connection refused or lost, GOAWAY, gRPC
+ * UNAVAILABLE or DEADLINE_EXCEEDED), with its jittered backoff, until `timeoutMs` after the
+ * first attempt, then rejects PushTimeoutError with the attempt count and the last error. Any
+ * other gRPC status (RESOURCE_EXHAUSTED included: the same request would be refused again)
+ * rejects PushRejectedError at once.
  *
  * Every attempt carries the same idempotency key (`katib-idempotency-key` metadata, a random
  * UUID unless `idempotencyKey` is given), so a request whose reply was lost (the connection
@@ -44,7 +42,7 @@ export async function pushFrame(
   const metadata = { [IDEMPOTENCY_KEY_HEADER]: idempotencyKey };
   const deadline = performance.now() + target.timeoutMs;
   let attempts = 0;
-  let step = FIRST_DELAY_MS;
+  let step = RETRY_FIRST_DELAY_MS;
   for (;;) {
     attempts++;
     let error: KatibError;
@@ -54,11 +52,9 @@ export async function pushFrame(
     } catch (err) {
       error = KatibError.from(err, 'unknown');
     }
-    if (error.code !== 'unavailable' && error.code !== 'deadline_exceeded') {
-      throw new PushRejectedError(target.address, error);
-    }
-    const wait = Math.min(step * (0.5 + Math.random() / 2), deadline - performance.now() - MIN_ATTEMPT_MS);
-    if (error.code === 'deadline_exceeded' || wait < 0) {
+    if (!isRetriedCode(error.code)) throw new PushRejectedError(target.address, error);
+    const wait = Math.min(retryWait(step), deadline - performance.now() - MIN_ATTEMPT_MS);
+    if (wait < 0) {
       throw new PushTimeoutError(target.address, target.timeoutMs / 1000, attempts, error);
     }
     try {
@@ -67,6 +63,6 @@ export async function pushFrame(
       // A listener is for logging; its failure must not fail the push.
     }
     await new Promise((resolve) => setTimeout(resolve, wait));
-    step = Math.min(step * 2, MAX_DELAY_MS);
+    step = nextRetryStep(step);
   }
 }

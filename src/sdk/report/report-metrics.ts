@@ -37,12 +37,13 @@ function clientFor(target: ResolvedTarget): GrpcUnaryClient {
  * - Idempotent: the call makes one random idempotency key and sends it (metadata
  *   `katib-idempotency-key`) with every attempt, so katib-ts's DB manager stores a retried call
  *   once even when an earlier attempt was committed and only its reply was lost.
- * - Values: finite numbers or numeric strings, else InvalidMetricError naming the metric
- *   (NaN and ±Infinity are rejected, see metricEntries). `{}` sends nothing.
+ * - Values: numbers (not NaN) or number strings as src/api/metric-value.ts defines them, else
+ *   InvalidMetricError naming the metric (see metricEntries). `{}` sends nothing.
  * - Resolves once the server acknowledged the write, i.e. after its commit: durable.
- * - Retries while the server is unreachable, with backoff, until `options.timeout` seconds
- *   (default 120) have passed, then rejects PushTimeoutError (attempts, last error). A server
- *   error other than UNAVAILABLE rejects PushRejectedError with its code, without retrying.
+ * - Retries as src/api/retry-policy.ts says (unreachable, UNAVAILABLE, DEADLINE_EXCEEDED), with
+ *   jittered backoff, until `options.timeout` seconds (default 120) have passed, then rejects
+ *   PushTimeoutError (attempts, last error). Any other server error (RESOURCE_EXHAUSTED
+ *   included) rejects PushRejectedError with its code, without retrying.
  *
  * Each call waits for its own round trip; a loop reporting thousands of points per second
  * should use createMetricsReporter instead.
