@@ -4,8 +4,10 @@ Standard library only: it speaks the DB manager's Connect JSON endpoint over pla
 trial needs no gRPC install. Semantics match katib-ts's TypeScript ``reportMetrics``:
 
 * ``report_metrics(metrics)`` sends one ReportObservationLog and returns once the DB manager has
-  stored it (durable on return); it retries connection errors and UNAVAILABLE with back-off until
-  ``timeout`` seconds have passed, then raises ``RuntimeError``. Every attempt of one call carries
+  stored it (durable on return); it retries as src/api/retry-policy.ts says (no answer, UNAVAILABLE,
+  DEADLINE_EXCEEDED; 429/502/503/504 without a code), with jittered back-off, until ``timeout``
+  seconds have passed, then raises ``KatibPushError`` (a ``RuntimeError``); any other answer raises
+  it at once. Every attempt of one call carries
   the same ``Katib-Idempotency-Key`` header (a random UUID), so a retry of a request whose reply was
   lost (the DB manager died after storing it) is stored once.
 * ``MetricsReporter`` is the fast path for training loops: ``report()`` only queues; a background
@@ -13,8 +15,10 @@ trial needs no gRPC install. Semantics match katib-ts's TypeScript ``reportMetri
   are flushed at interpreter exit, and a failure there is printed and turns the exit code non-zero.
 
 The trial name comes from ``KATIB_TRIAL_NAME``; the address from the argument, else
-``KATIB_DB_MANAGER_HTTP_ADDRESS`` (host:port of the HTTP endpoint). Values must be numbers or numeric
-strings (``ValueError`` otherwise), as with Katib's own ``report_metrics``.
+``KATIB_DB_MANAGER_HTTP_ADDRESS`` (host:port of the HTTP endpoint). Names and values follow
+src/api/metric-name.ts and src/api/metric-value.ts (``ValueError`` otherwise): a value is a number
+(not NaN) or a number's text, a decimal within float64 range or an infinity; test/cases/*.json hold
+this module to them.
 
 Security (docs/security.md): the bearer token comes from ``token``, else ``KATIB_TRIAL_TOKEN`` (sent
 as ``Authorization: Bearer``); an ``https://`` address, or ``KATIB_DB_MANAGER_TLS=true``, uses TLS,
@@ -25,7 +29,9 @@ import atexit
 import datetime
 import http.client
 import json
+import math
 import os
+import random
 import re
 import ssl
 import sys
@@ -40,10 +46,18 @@ __all__ = ["report_metrics", "MetricsReporter", "KatibPushError"]
 _PATH = "/api.v1.beta1.DBManager/ReportObservationLog"
 # Names one request so that the DB manager stores it once however often it is retried.
 _KEY_HEADER = "Katib-Idempotency-Key"
-# Decimal or exponent notation, or the spellings of NaN and infinity the DB manager accepts.
-_NUMBER = re.compile(r"^[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?|nan|inf(?:inity)?)$", re.IGNORECASE)
-# Connect error codes worth retrying: the server or the database is briefly away.
-_RETRYABLE = {"unavailable", "deadline_exceeded", "aborted", "resource_exhausted"}
+# src/api/metric-value.ts's rule for a value a client sends (test/cases/metric-values.json): a
+# decimal within float64 range or an infinity, never NaN, at most 1,024 characters. ASCII only:
+# Python's \d and case folding would take other scripts' digits and letters.
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
+_INFINITY = re.compile(r"[+-]?inf(?:inity)?", re.ASCII | re.IGNORECASE)
+_MAX_VALUE_LENGTH = 1024
+_MAX_NAME_LENGTH = 255
+# src/api/retry-policy.ts (test/cases/retry.json): the codes retried, and HTTP statuses without a
+# code read as gRPC maps them (429/502/503/504 unavailable).
+_RETRIED = {"unavailable", "deadline_exceeded"}
+_CODE_OF_HTTP_STATUS = {400: "internal", 401: "unauthenticated", 403: "permission_denied", 404: "unimplemented",
+                        429: "unavailable", 502: "unavailable", 503: "unavailable", 504: "unavailable"}
 
 
 class KatibPushError(RuntimeError):
@@ -94,20 +108,50 @@ class _Auth:
                 raise ValueError(f"KATIB_DB_MANAGER_CA / ca_file: {ca!r} cannot be used as a CA file: {err}") from None
 
 
+def _is_sent_value(text):
+    """Whether a client sends ``text`` (src/api/metric-value.ts: stored and counted)."""
+    if len(text) > _MAX_VALUE_LENGTH:
+        return False
+    if _DECIMAL.fullmatch(text):
+        return not math.isinf(float(text))
+    return _INFINITY.fullmatch(text) is not None
+
+
+def _name_problem(name):
+    """Why ``name`` is not a metric name (src/api/metric-name.ts), or None."""
+    if not isinstance(name, str):
+        return "must be a string"
+    if name == "":
+        return "must not be empty"
+    if len(name) > _MAX_NAME_LENGTH:
+        return f"must be at most {_MAX_NAME_LENGTH} characters (has {len(name)})"
+    if any(c == "\0" or "\ud800" <= c <= "\udfff" for c in name):
+        return "must not contain NUL characters or unpaired UTF-16 surrogates"
+    return None
+
+
 def _format_value(name, value):
+    """The wire text of ``value``: ints as str, floats as repr, strings as given."""
+    text = None
     if isinstance(value, bool):
-        raise ValueError(f"metric {name!r}: {value!r} is not a number")
-    if isinstance(value, (int, float)):
-        return repr(float(value)) if isinstance(value, float) else str(value)
-    if isinstance(value, str):
-        # The DB manager's rule, checked here so a bad value fails at report() and not later.
-        if not _NUMBER.match(value):
-            raise ValueError(f"metric {name!r}: {value!r} is not a number") from None
-        return value
-    try:
-        return repr(float(value))  # numpy and torch scalars
-    except (TypeError, ValueError):
-        raise ValueError(f"metric {name!r}: {value!r} is not a number") from None
+        text = None
+    elif isinstance(value, int):
+        text = str(value)
+    elif isinstance(value, float):
+        text = repr(value)
+    elif isinstance(value, str):
+        text = value
+    else:
+        try:
+            text = repr(float(value))  # numpy and torch scalars
+        except (TypeError, ValueError, OverflowError):
+            text = None
+    # Checked here so a bad value fails at report() and not later, in the background.
+    if text is None or not _is_sent_value(text):
+        raise ValueError(
+            f"metric {name!r}: {value!r} is not a number (a decimal within float64 range, or inf; NaN is refused)"
+        )
+    return text
 
 
 def _metric_logs(metrics):
@@ -116,8 +160,9 @@ def _metric_logs(metrics):
     stamp = _now_rfc3339()
     logs = []
     for name, value in metrics.items():
-        if not isinstance(name, str) or not name:
-            raise ValueError(f"metric name {name!r} must be a non-empty string")
+        problem = _name_problem(name)
+        if problem is not None:
+            raise ValueError(f"metric name {name!r} {problem}")
         logs.append({"timeStamp": stamp, "metric": {"name": name, "value": _format_value(name, value)}})
     return logs
 
@@ -149,19 +194,21 @@ def _send(url, trial_name, logs, timeout, auth):
                 detail = json.loads(err.read() or b"{}")
             except ValueError:
                 detail = {}
-            code = detail.get("code", "unknown")
-            last = f"{code}: {detail.get('message', err.reason)}"
-            if code not in _RETRYABLE:
+            code = detail.get("code") if isinstance(detail, dict) else None
+            code = code or _CODE_OF_HTTP_STATUS.get(err.code, "unknown")
+            last = f"{code}: {detail.get('message', err.reason) if isinstance(detail, dict) else err.reason}"
+            if code not in _RETRIED:
                 raise KatibPushError(f"DB manager rejected the push ({last})", code) from None
         except (urllib.error.URLError, OSError, http.client.HTTPException) as err:
             # The connection failed or broke, maybe after the DB manager stored the request: retried
             # with the same key.
             last = str(getattr(err, "reason", err)) or type(err).__name__
-        if time.monotonic() + delay > deadline:
+        wait = delay * (0.5 + random.random() / 2)  # jitter: trials cut off together come back apart
+        if time.monotonic() + wait > deadline:
             raise KatibPushError(
                 f"push failed after {attempts} attempts over {timeout}s: {last}", "unavailable"
             )
-        time.sleep(delay)
+        time.sleep(wait)
         delay = min(delay * 2, 1.0)
 
 

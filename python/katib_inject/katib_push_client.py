@@ -23,6 +23,7 @@ import datetime as _katib_datetime
 import http.client as _katib_http
 import json as _katib_json
 import os as _katib_os
+import random as _katib_random
 import re as _katib_re
 import ssl as _katib_ssl
 import sys as _katib_sys
@@ -34,8 +35,12 @@ import uuid as _katib_uuid
 
 
 class _KatibPush:
-    _NUMBER = _katib_re.compile(r"[+-]?((\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|inf(inity)?|nan)", _katib_re.I)
-    _RETRYABLE = ("unavailable", "deadline_exceeded", "aborted", "resource_exhausted")
+    # src/api/metric-value.ts and metric-name.ts, src/api/retry-policy.ts; test/cases/*.json hold
+    # this client to them (test/injection/metric-cases.test.ts).
+    _DECIMAL = _katib_re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", _katib_re.A)
+    _INFINITY = _katib_re.compile(r"[+-]?inf(?:inity)?", _katib_re.A | _katib_re.I)
+    _RETRIED = ("unavailable", "deadline_exceeded")
+    _HTTP_UNAVAILABLE = (429, 502, 503, 504)
 
     def __init__(self):
         self._cond = _katib_threading.Condition()
@@ -58,19 +63,33 @@ class _KatibPush:
             self._cond.notify_all()
 
     def _text(self, name, value):
+        """The value's text when it is pushed (a decimal within float64 range or an infinity, never
+        NaN, at most 1,024 characters; a printed value is trimmed first, as the filter's \\s* does)
+        and the name is storable (1 to 255 characters, no NUL or unpaired surrogate); else None,
+        said once per metric."""
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return repr(value)
-        text = value.strip() if isinstance(value, str) else None
-        if text is None:
+            text = repr(value)
+        elif isinstance(value, str):
+            text = value.strip()
+        else:
             try:
                 text = repr(float(value))  # numpy and torch scalars
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 text = str(value)
-        if self._NUMBER.fullmatch(text):
+        number = len(text) <= 1024 and (
+            float(text) not in (float("inf"), float("-inf")) if self._DECIMAL.fullmatch(text) else bool(self._INFINITY.fullmatch(text))
+        )
+        named = (
+            isinstance(name, str)
+            and 0 < len(name) <= 255
+            and not any(c == "\0" or "\ud800" <= c <= "\udfff" for c in name)
+        )
+        if number and named:
             return text
         if name not in self._warned:
             self._warned.add(name)
-            print(f"katib: metric {name}: {text!r} is not a number; not pushed", file=_katib_sys.stderr)
+            why = "is not a number" if named else "has a name that cannot be stored"
+            print(f"katib: metric {name}: {text!r} {why}; not pushed", file=_katib_sys.stderr)
         return None
 
     def _start(self):
@@ -133,14 +152,16 @@ class _KatibPush:
                     detail = _katib_json.loads(err.read() or b"{}")
                 except ValueError:
                     detail = {}
+                code = detail.get("code") or ("unavailable" if err.code in self._HTTP_UNAVAILABLE else "unknown")
                 last = f"{detail.get('code', err.code)}: {detail.get('message', err.reason)}"
-                if detail.get("code") not in self._RETRYABLE and err.code < 500:
+                if code not in self._RETRIED:
                     raise RuntimeError(f"the DB manager refused them ({last})") from None
             except (OSError, _katib_http.HTTPException) as err:
                 last = str(getattr(err, "reason", err)) or type(err).__name__
-            if _katib_time.monotonic() + delay > deadline:
+            wait = delay * (0.5 + _katib_random.random() / 2)  # jitter: trials cut off together come back apart
+            if _katib_time.monotonic() + wait > deadline:
                 raise RuntimeError(f"no answer for {timeout:g}s ({last})")
-            _katib_time.sleep(delay)
+            _katib_time.sleep(wait)
             delay = min(delay * 2, 1.0)
 
     def flush_at_exit(self):

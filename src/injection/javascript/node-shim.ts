@@ -35,13 +35,17 @@ export function installNodeShim(lib: ShimLibrary): void {
     return;
   }
   const wanted = new Set(names);
-  const numeric = /^[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|inf(?:inity)?)$/i;
+  // src/api/metric-value.ts's rule for a value a client sends (test/cases/metric-values.json).
+  const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+  const INFINITY = /^[+-]?inf(?:inity)?$/i;
+  const isNumber = (t: string): boolean =>
+    t.length <= 1024 && (DECIMAL.test(t) ? Number.isFinite(Number(t)) : INFINITY.test(t));
   const push = lib.katibPushClient();
   const take = (line: string): string | undefined => {
     if (!names.some((n) => line.includes(n))) return line;
     const spans = lib
       .findMetricSpans(line, filters)
-      .filter((s) => wanted.has(s.name) && numeric.test(s.value));
+      .filter((s) => wanted.has(s.name) && isNumber(s.value));
     if (spans.length === 0) return line;
     push.report(...spans.flatMap((s) => [s.name, s.value]));
     return lib.stripSpans(line, spans);

@@ -6,8 +6,10 @@
  *
  * `report(name, value, name, value, ...)` queues points stamped with the time of the call; they
  * are sent at once, in batches of what queued meanwhile, to the DB manager's Connect JSON
- * endpoint (KATIB_DB_MANAGER_HTTP_ADDRESS) for KATIB_TRIAL_NAME, retrying connection errors and
- * UNAVAILABLE for KATIB_PUSH_TIMEOUT seconds (default 60). A pending send keeps the process alive
+ * endpoint (KATIB_DB_MANAGER_HTTP_ADDRESS) for KATIB_TRIAL_NAME, retrying as src/api/retry-policy.ts
+ * says (connection errors, UNAVAILABLE, DEADLINE_EXCEEDED, 429/502/503/504 without a code) for
+ * KATIB_PUSH_TIMEOUT seconds (default 60). Values and names follow src/api/metric-value.ts and
+ * metric-name.ts (it cannot import them: test/cases/*.json hold it to them). A pending send keeps the process alive
  * until it is done; on process.exit() what is left is sent synchronously from a child process. A
  * push that fails for good is printed at once, makes the next report throw, and sets exit code 1.
  * With KATIB_TRIAL_TOKEN set it is sent as `authorization: Bearer`; with KATIB_DB_MANAGER_TLS=true
@@ -23,7 +25,10 @@ export interface KatibPushClient {
 
 export function katibPushClient(): KatibPushClient {
   type Log = { timeStamp: string; metric: { name: string; value: string } };
-  const NUMBER = /^[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|inf(?:inity)?|nan)$/i;
+  const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+  const INFINITY = /^[+-]?inf(?:inity)?$/i;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is what this looks for
+  const UNSTORABLE = /[\u0000\p{Cs}]/u;
   const queue: Log[] = [];
   const warned = new Set<string>();
   let sending: { logs: Log[]; key: string } | undefined;
@@ -38,7 +43,7 @@ export function katibPushClient(): KatibPushClient {
     key: string,
   ): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    const retryable = ['unavailable', 'deadline_exceeded', 'aborted', 'resource_exhausted'];
+    const retried = ['unavailable', 'deadline_exceeded'];
     let delay = 50;
     for (;;) {
       let last: string;
@@ -61,14 +66,18 @@ export function katibPushClient(): KatibPushClient {
           detail = JSON.parse(answer);
         } catch {}
         last = `${detail.code ?? response.status}: ${detail.message ?? answer}`;
-        if (!retryable.includes(detail.code ?? '') && response.status < 500)
+        const code =
+          detail.code ?? ([429, 502, 503, 504].includes(response.status) ? 'unavailable' : 'unknown');
+        if (!retried.includes(code))
           throw Object.assign(new Error(`the DB manager refused them (${last})`), { final: true });
       } catch (err) {
         if ((err as { final?: boolean }).final) throw err;
         last = String((err as { cause?: unknown }).cause ?? (err as Error).message ?? err);
       }
-      if (Date.now() + delay > deadline) throw new Error(`no answer for ${timeoutMs / 1000}s (${last})`);
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      // Jitter: trials cut off by one restart come back apart.
+      const wait = delay * (0.5 + Math.random() / 2);
+      if (Date.now() + wait > deadline) throw new Error(`no answer for ${timeoutMs / 1000}s (${last})`);
+      await new Promise((resolve) => setTimeout(resolve, wait));
       delay = Math.min(delay * 2, 1000);
     }
   }
@@ -86,15 +95,24 @@ export function katibPushClient(): KatibPushClient {
     return `${new Date(Math.floor(ms)).toISOString().slice(0, 19)}.${micros}Z`;
   }
 
+  /**
+   * The value's text when it is pushed (a decimal within float64 range or an infinity, never NaN,
+   * at most 1,024 characters; a printed value is trimmed first, as the filter's \s* does) and the
+   * name is storable (1 to 255 characters, no NUL or unpaired surrogate); else undefined, said once
+   * per metric.
+   */
   function text(name: string, value: unknown): string | undefined {
     let t: string;
     if (typeof value === 'number' || typeof value === 'bigint') t = String(value);
     else if (typeof value === 'string') t = value.trim();
     else t = String(value);
-    if (NUMBER.test(t)) return t;
+    const number = t.length <= 1024 && (DECIMAL.test(t) ? Number.isFinite(Number(t)) : INFINITY.test(t));
+    const named = name !== '' && [...name].length <= 255 && !UNSTORABLE.test(name);
+    if (number && named) return t;
     if (!warned.has(name)) {
       warned.add(name);
-      process.stderr.write(`katib: metric ${name}: ${JSON.stringify(t)} is not a number; not pushed\n`);
+      const why = named ? 'is not a number' : 'has a name that cannot be stored';
+      process.stderr.write(`katib: metric ${name}: ${JSON.stringify(t)} ${why}; not pushed\n`);
     }
     return undefined;
   }
