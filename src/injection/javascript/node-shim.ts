@@ -43,9 +43,7 @@ export function installNodeShim(lib: ShimLibrary): void {
   const push = lib.katibPushClient();
   const take = (line: string): string | undefined => {
     if (!names.some((n) => line.includes(n))) return line;
-    const spans = lib
-      .findMetricSpans(line, filters)
-      .filter((s) => wanted.has(s.name) && isNumber(s.value));
+    const spans = lib.findMetricSpans(line, filters).filter((s) => wanted.has(s.name) && isNumber(s.value));
     if (spans.length === 0) return line;
     push.report(...spans.flatMap((s) => [s.name, s.value]));
     return lib.stripSpans(line, spans);
