@@ -127,7 +127,11 @@ async function runner(objective: unknown, s: Settings): Promise<void> {
         for (const [name, value] of Object.entries(metrics)) {
           const ok =
             (typeof value === 'number' && Number.isFinite(value)) ||
-            (typeof value === 'string' && numeric.test(value));
+            // src/api/metric-value.ts's sent rule, less infinities (Katib's filter cannot read them).
+            (typeof value === 'string' &&
+              value.length <= 1024 &&
+              numeric.test(value) &&
+              Number.isFinite(Number(value)));
           if (!ok)
             throw new TypeError(
               `metrics.${name}: ${show(value)} is not a number or a numeric string (the objective's return value)`,
