@@ -74,12 +74,3 @@ export function standInRunner(
   });
   return { runner, warnings };
 }
-
-/** Resolves when `predicate` holds, polling every 10 ms; rejects after `ms`. */
-export async function until(predicate: () => boolean, ms = 10_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
