@@ -15,4 +15,4 @@ export {
   writeExperiment,
 } from './experiment-yaml.js';
 export { closeServer, freePort, listen, occupiedPort } from './ports.js';
-export { until, type WaitOptions, waitFor } from './waiting.js';
+export { settle, until, type WaitOptions, waitFor } from './waiting.js';

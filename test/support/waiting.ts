@@ -56,3 +56,11 @@ export async function until(
   await waitFor(what, async () => ((await predicate()) ? true : undefined), options);
   return Date.now() - start;
 }
+
+/**
+ * Lets pending promise callbacks and I/O-free immediates run, `rounds` turns of the event loop:
+ * after `mock.timers.tick()`, so the code a fired timer started gets to its next await.
+ */
+export async function settle(rounds = 10): Promise<void> {
+  for (let i = 0; i < rounds; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
