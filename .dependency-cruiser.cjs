@@ -1,7 +1,7 @@
 /**
- * The layer order of docs/architecture.md (and DESIGN.md), checked on every `npm run lint`:
- * a folder of src/ may import only folders of a lower rank; folders of one rank do not import
- * each other. `gen` (generated protobuf code) is importable by `rpc` and above only.
+ * The layer order (DESIGN.md's dependency order; docs/architecture.md describes it), checked on
+ * every `npm run lint`: a folder of src/ may import only folders of a lower rank; folders of one
+ * rank do not import each other. `gen` (generated protobuf code) is importable by `rpc` and above only.
  *
  * A new folder must be given a rank here, or the `unranked-folder` rule fails.
  * Import cycles are Biome's rule (suspicious/noImportCycles in biome.json).
