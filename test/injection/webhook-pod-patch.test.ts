@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import {
   ANNOTATIONS,
   mutateTrialPod,
+  type PatchOp,
   type PodMutation,
   TRIAL_LABEL,
   type WebhookOptions,
@@ -60,6 +61,30 @@ const VOLUME = {
 const MOUNT = { name: 'katib-injection-shims', mountPath: '/katib-injection', readOnly: true };
 const NOTE_PATH = '/metadata/annotations/katib-ts.kubeflow.org~1injection';
 
+/** A Katib metricsFormat list, as the annotation holds it (JSON). */
+const FORMAT = '["([\\\\w|-]+)\\\\s*=\\\\s*([+-]?\\\\d*(\\\\.\\\\d+)?)"]';
+
+/** The env of a Push trial whose metric names are `names`, shims mounted. */
+const pushEnv = (names = 'loss', ...more: Json[]): Json[] => [
+  ...ADDRESSES,
+  { name: 'KATIB_METRIC_NAMES', value: names },
+  ...more,
+  ...SHIM_ENV,
+];
+
+/**
+ * The patch for a primary container (at `container`) and Pod with no env, volumes or mounts yet:
+ * `env` added, the shims mounted, `note` in the injection annotation.
+ */
+function freshPatch(env: Json[], note: string, container = '/spec/containers/0'): PatchOp[] {
+  return [
+    { op: 'add', path: `${container}/env`, value: env },
+    { op: 'add', path: '/spec/volumes', value: [VOLUME] },
+    { op: 'add', path: `${container}/volumeMounts`, value: [MOUNT] },
+    { op: 'add', path: NOTE_PATH, value: note },
+  ];
+}
+
 interface Row {
   name: string;
   pod: unknown;
@@ -81,16 +106,7 @@ const ROWS: Row[] = [
     name: 'a script from the image: env set, shims mounted (new volumes, mounts and env lists)',
     pod: trialPod([{ name: 'training', command: ['python3', 'train.py'] }]),
     want: {
-      patch: [
-        {
-          op: 'add',
-          path: '/spec/containers/0/env',
-          value: [...ADDRESSES, { name: 'KATIB_METRIC_NAMES', value: 'loss' }, ...SHIM_ENV],
-        },
-        { op: 'add', path: '/spec/volumes', value: [VOLUME] },
-        { op: 'add', path: '/spec/containers/0/volumeMounts', value: [MOUNT] },
-        { op: 'add', path: NOTE_PATH, value: 'runtime shims mounted' },
-      ],
+      patch: freshPatch(pushEnv(), 'runtime shims mounted'),
       warnings: [],
     },
   },
@@ -186,7 +202,7 @@ const ROWS: Row[] = [
     ),
     want: {
       patch: [
-        ...[...ADDRESSES, { name: 'KATIB_METRIC_NAMES', value: 'loss' }, ...SHIM_ENV].map((value) => ({
+        ...pushEnv().map((value) => ({
           op: 'add' as const,
           path: '/spec/containers/1/env/-',
           value,
@@ -202,27 +218,13 @@ const ROWS: Row[] = [
     name: 'metricsFormat: passed on in the env',
     pod: trialPod([{ name: 'training', command: ['python3', 'train.py'] }], {
       [ANNOTATIONS.metricNames]: 'loss',
-      [ANNOTATIONS.metricsFormat]: '["([\\\\w|-]+)\\\\s*=\\\\s*([+-]?\\\\d*(\\\\.\\\\d+)?)"]',
+      [ANNOTATIONS.metricsFormat]: FORMAT,
     }),
     want: {
-      patch: [
-        {
-          op: 'add',
-          path: '/spec/containers/0/env',
-          value: [
-            ...ADDRESSES,
-            { name: 'KATIB_METRIC_NAMES', value: 'loss' },
-            {
-              name: 'KATIB_METRICS_FORMAT',
-              value: '["([\\\\w|-]+)\\\\s*=\\\\s*([+-]?\\\\d*(\\\\.\\\\d+)?)"]',
-            },
-            ...SHIM_ENV,
-          ],
-        },
-        { op: 'add', path: '/spec/volumes', value: [VOLUME] },
-        { op: 'add', path: '/spec/containers/0/volumeMounts', value: [MOUNT] },
-        { op: 'add', path: NOTE_PATH, value: 'runtime shims mounted' },
-      ],
+      patch: freshPatch(
+        pushEnv('loss', { name: 'KATIB_METRICS_FORMAT', value: FORMAT }),
+        'runtime shims mounted',
+      ),
       warnings: [],
     },
   },
@@ -233,16 +235,7 @@ const ROWS: Row[] = [
       [ANNOTATIONS.metricsFormat]: '{"not": "a list"}',
     }),
     want: {
-      patch: [
-        {
-          op: 'add',
-          path: '/spec/containers/0/env',
-          value: [...ADDRESSES, { name: 'KATIB_METRIC_NAMES', value: 'loss' }, ...SHIM_ENV],
-        },
-        { op: 'add', path: '/spec/volumes', value: [VOLUME] },
-        { op: 'add', path: '/spec/containers/0/volumeMounts', value: [MOUNT] },
-        { op: 'add', path: NOTE_PATH, value: 'runtime shims mounted' },
-      ],
+      patch: freshPatch(pushEnv(), 'runtime shims mounted'),
       warnings: [
         `${ANNOTATIONS.metricsFormat} is not a JSON list of filters (not a list of strings): Katib's default filter is used`,
       ],
@@ -258,18 +251,7 @@ const ROWS: Row[] = [
           path: '/spec/containers/0/command',
           value: ['python3', '-c', /\nloss = 0\.5\n_katib_push\.report\("loss", loss\)$/],
         },
-        {
-          op: 'add',
-          path: '/spec/containers/0/env',
-          value: [...ADDRESSES, { name: 'KATIB_METRIC_NAMES', value: 'loss' }, ...SHIM_ENV],
-        },
-        { op: 'add', path: '/spec/volumes', value: [VOLUME] },
-        { op: 'add', path: '/spec/containers/0/volumeMounts', value: [MOUNT] },
-        {
-          op: 'add',
-          path: NOTE_PATH,
-          value: 'inline code: 1 print rewritten, 0 left; runtime shims mounted',
-        },
+        ...freshPatch(pushEnv(), 'inline code: 1 print rewritten, 0 left; runtime shims mounted'),
       ],
       warnings: [],
     },
@@ -278,16 +260,7 @@ const ROWS: Row[] = [
     name: 'a program that is not Python or JavaScript: env and shims only, with a warning',
     pod: trialPod([{ name: 'training', command: ['java', '-jar', 'train.jar'] }]),
     want: {
-      patch: [
-        {
-          op: 'add',
-          path: '/spec/containers/0/env',
-          value: [...ADDRESSES, { name: 'KATIB_METRIC_NAMES', value: 'loss' }, ...SHIM_ENV],
-        },
-        { op: 'add', path: '/spec/volumes', value: [VOLUME] },
-        { op: 'add', path: '/spec/containers/0/volumeMounts', value: [MOUNT] },
-        { op: 'add', path: NOTE_PATH, value: 'runtime shims mounted' },
-      ],
+      patch: freshPatch(pushEnv(), 'runtime shims mounted'),
       warnings: [
         'java is not Python or JavaScript: its metric prints are not pushed (use the StdOut collector for it)',
       ],

@@ -8,7 +8,7 @@ import { after, before } from 'node:test';
 import { LocalTrialRunner, type TrialRunSpec } from '../../src/runner/index.js';
 import { FakeKubeApiServer } from '../support/fake-kube-apiserver.js';
 import { trialRunnerConformance } from './conformance.js';
-import { standInRunner, trialSpec } from './kubernetes/support.js';
+import { commandJob, standInRunner, trialSpec } from './kubernetes/support.js';
 import { tempDir } from './process-helpers.js';
 
 let root: string;
@@ -44,27 +44,9 @@ const server = new FakeKubeApiServer();
 before(() => server.start());
 after(() => server.close());
 
-/** A batch/v1 Job whose one container runs `argv`. */
-function job(argv: string[]) {
-  return {
-    apiVersion: 'batch/v1',
-    kind: 'Job',
-    spec: {
-      backoffLimit: 0,
-      template: {
-        spec: {
-          restartPolicy: 'Never',
-          terminationGracePeriodSeconds: 1,
-          containers: [{ name: 'training', image: 'node', command: argv }],
-        },
-      },
-    },
-  };
-}
-
 trialRunnerConformance({
   name: 'Kubernetes Jobs (stand-in API server)',
   runner: () => standInRunner(server).runner,
-  spec: (argv, extra: Partial<TrialRunSpec> = {}) => trialSpec('conformance', job(argv), {}, extra),
+  spec: (argv, extra: Partial<TrialRunSpec> = {}) => trialSpec('conformance', commandJob(argv), {}, extra),
   unstartable: () => trialSpec('conformance', { apiVersion: 'example.com/v1', kind: 'Nope', spec: {} }),
 });
