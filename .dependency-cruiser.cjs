@@ -35,6 +35,11 @@ const KNOWN_VIOLATIONS = [
   { from: 'injection', to: 'collector', why: 'number parsing; h14-concepts moves it to api/' },
   { from: 'services', to: 'dbmanager', why: 'shared transport; h14-rpc moves it to rpc/' },
   { from: 'controller', to: 'dbmanager', why: 'local-katib.ts starts a DB manager; h14-wiring moves it to manager/' },
+  // Transitional, none found today: while server/ and services/ are emptied into manager/ and the
+  // services, imports between the old and new folder of one rank are let through as warnings.
+  { from: 'manager', to: 'server', why: 'server/ is being moved into manager/ (h14-wiring)' },
+  { from: 'server', to: 'manager', why: 'server/ is being moved into manager/ (h14-wiring)' },
+  { from: 'dbmanager', to: 'services', why: 'services/ is being folded into the one service style (h14-rpc)' },
 ];
 
 const rank = new Map(LAYERS.flatMap((folders, i) => folders.map((folder) => [folder, i])));
