@@ -29,7 +29,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openDatabase } from '../src/store/index.js';
-import { freePort, type PrivateDbServer, startPrivateMariaDb } from '../test/support/private-db-server.js';
+import { freePort } from '../test/support/fixtures.js';
+import { type PrivateDbServer, startPrivateMariaDb } from '../test/support/private-db-server.js';
 import { DbManagerProcess } from './faults/db-manager-process.js';
 import { ReporterPool } from './faults/reporters.js';
 import { readStoredPoints, tally } from './faults/tally.js';

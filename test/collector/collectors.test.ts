@@ -14,7 +14,8 @@ import {
   type TrialCollector,
 } from '../../src/collector/index.js';
 import { LocalTrialRunner, type RunningTrial } from '../../src/runner/index.js';
-import { fixture, nodeFixture, tempDir, until } from '../runner/process-helpers.js';
+import { fixture, nodeFixture, tempDir } from '../runner/process-helpers.js';
+import { until } from '../support/fixtures.js';
 
 const objective = { objectiveMetricName: 'loss', additionalMetricNames: ['accuracy'] };
 const runner = new LocalTrialRunner({ killGraceMs: 500 });
@@ -86,7 +87,7 @@ describe('StdOut collector', () => {
     void trial.wait().then(() => {
       exited = true;
     });
-    await until(() => logs.length > 0, 5000, 'first point at the sink');
+    await until('first point at the sink', () => logs.length > 0, 5000);
     assert.equal(exited, false);
     assert.deepEqual(values(logs), ['0.42']);
     await trial.kill();
@@ -150,7 +151,7 @@ describe('File collector', () => {
     void trial.wait().then(() => {
       exited = true;
     });
-    await until(() => logs.length > 0, 5000, 'a point from the file');
+    await until('a point from the file', () => logs.length > 0, 5000);
     assert.equal(exited, false, 'point arrived before the trial ended');
     await trial.wait();
     const stats = await collector.finish();

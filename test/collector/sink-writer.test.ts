@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { KatibError } from '../../src/api/errors.js';
 import type { MetricLog } from '../../src/api/observation.js';
 import { SinkWriter } from '../../src/collector/index.js';
+import { settle } from '../support/fixtures.js';
 
 const points = (n: number, from = 0): MetricLog[] =>
   Array.from({ length: n }, (_, i) => ({ time: from + i, name: 'loss', value: String(from + i) }));
@@ -13,7 +14,7 @@ function recordingSink() {
   const state = { failNext: 0, calls: 0 };
   const sink = async (logs: MetricLog[]) => {
     state.calls++;
-    await new Promise((resolve) => setTimeout(resolve, 1));
+    await new Promise((resolve) => setImmediate(resolve)); // a write takes a turn of the event loop
     if (state.failNext > 0) {
       state.failNext--;
       throw new Error('database is down');
@@ -24,20 +25,23 @@ function recordingSink() {
 }
 
 describe('SinkWriter', () => {
-  test('a full batch is written at once, the rest after the flush interval', async () => {
+  test('a full batch is written at once, the rest after the flush interval', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
     const r = recordingSink();
     const w = new SinkWriter(r.sink, { maxBatch: 10, flushIntervalMs: 200 });
     w.add(points(25));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await settle();
     assert.deepEqual(
       r.batches.map((b) => b.length),
       [10, 10, 5],
       'the pump drains the queue once started',
     );
     w.add(points(3, 25));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    t.mock.timers.tick(199);
+    await settle();
     assert.equal(r.all().length, 25, 'a small batch waits for the interval');
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    t.mock.timers.tick(1);
+    await settle();
     assert.equal(r.all().length, 28);
     await w.finish();
     assert.deepEqual(r.all(), points(28), 'in order');

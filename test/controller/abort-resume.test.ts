@@ -12,6 +12,7 @@ import { after, describe, it } from 'node:test';
 import { KatibError } from '../../src/api/errors.js';
 import { startLocalKatib, trialState } from '../../src/controller/index.js';
 import { testDatabases } from '../support/databases.js';
+import { waitFor } from '../support/fixtures.js';
 import {
   assertConsistent,
   assignment,
@@ -21,7 +22,6 @@ import {
   P,
   sh,
   trialProcesses,
-  waitFor,
 } from './harness.js';
 
 const databases = await testDatabases();
@@ -49,6 +49,7 @@ for (const database of databases) {
         const run = first.controller().run('resume', abort.signal);
         // Abort once two trials run and each has stored its first point.
         interrupted = await waitFor(
+          'two running trials with a stored point',
           async () => {
             const running = (await first.experiments.listTrials('resume')).filter(
               (t) => trialState(t) === 'Running',
@@ -59,7 +60,6 @@ for (const database of databases) {
             return running.map((t) => t.name);
           },
           10_000,
-          'two running trials with a stored point',
         );
         abort.abort();
         await assert.rejects(run, (err: unknown) => err instanceof KatibError && err.code === 'cancelled');

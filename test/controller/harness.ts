@@ -148,17 +148,6 @@ export async function assertConsistent(katib: LocalKatib, f: Finished): Promise<
 // Whether a process is alive (zombies count as gone): the runner tests' helper.
 export { isAlive };
 
-/** Polls `check` every 20 ms until it returns a value other than undefined; rejects after `ms`. */
-export async function waitFor<T>(check: () => Promise<T | undefined>, ms: number, what: string): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /** Live processes whose environment says they belong to trial `trialName` (from /proc). */
 export function trialProcesses(trialName: string): number[] {
   const pids: number[] = [];

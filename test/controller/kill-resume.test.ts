@@ -17,7 +17,8 @@ import { after, describe, it } from 'node:test';
 import Sqlite from 'better-sqlite3';
 import { trialState } from '../../src/controller/index.js';
 import { E2E_FIXTURES, KatibProcess, readStore } from '../e2e/cli.js';
-import { conditionOf, endOf, isAlive, metric, trialProcesses, waitFor } from './harness.js';
+import { waitFor } from '../support/fixtures.js';
+import { conditionOf, endOf, isAlive, metric, trialProcesses } from './harness.js';
 
 const FILE = join(E2E_FIXTURES, 'slow-trials.yaml');
 
@@ -33,6 +34,7 @@ describe('katib run killed with SIGKILL, then run again', () => {
     // trial has most of its 2.5 s still to go when the second controller resumes.
     const firstSeen = new Map<string, number>();
     await waitFor(
+      'two finished trials and a freshly started one',
       async () => {
         const running = readStore(dbFile, 'slow-trials').trials.filter((t) => trialState(t) === 'Running');
         const done = readStore(dbFile, 'slow-trials').trials.filter((t) => trialState(t) === 'Succeeded');
@@ -45,7 +47,6 @@ describe('katib run killed with SIGKILL, then run again', () => {
         return done.length >= 2 && running.length === 2 && fresh && spawned ? true : undefined;
       },
       20_000,
-      'two finished trials and a freshly started one',
     );
     // From here no trial can finish until the test says so: the orphans can only end killed.
     const hold = join(dir, 'work', 'slow-trials', 'hold');
@@ -66,9 +67,9 @@ describe('katib run killed with SIGKILL, then run again', () => {
     // The resume rule kills the orphans (held, they cannot end by themselves); then the reruns may
     // finish.
     await waitFor(
+      'the resumed run to kill the orphans',
       async () => (alive.every((pid) => !isAlive(pid)) ? true : undefined),
       60_000,
-      'the resumed run to kill the orphans',
     );
     rmSync(hold);
     const second = await resumed.ended;

@@ -11,14 +11,15 @@
  * missing, nothing stored twice.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Sqlite from 'better-sqlite3';
 import { trialState } from '../../src/controller/index.js';
-import { conditionOf, endOf, isAlive, trialProcesses, waitFor } from '../controller/harness.js';
+import { conditionOf, endOf, isAlive, trialProcesses } from '../controller/harness.js';
 import { KatibProcess, readStore } from '../e2e/cli.js';
+import { discrete, trialParameter, waitFor, writeExperiment } from '../support/fixtures.js';
 import { FIXTURES } from './measured-run.js';
 
 const NAME = 'push-kill';
@@ -26,51 +27,15 @@ const XS = ['0.1', '0.2', '0.3', '0.4', '0.5', '0.6'];
 const STEPS = 10;
 
 function experimentFile(dir: string): string {
-  const command = JSON.stringify([
-    'node',
-    join(FIXTURES, 'push-steps.mjs'),
-    '${trialParameters.x}',
-    String(STEPS),
-  ]);
-  const file = join(dir, `${NAME}.yaml`);
-  writeFileSync(
-    file,
-    `apiVersion: kubeflow.org/v1beta1
-kind: Experiment
-metadata:
-  name: ${NAME}
-spec:
-  objective:
-    type: minimize
-    objectiveMetricName: loss
-  algorithm:
-    algorithmName: grid
-  parallelTrialCount: 2
-  maxTrialCount: ${XS.length}
-  metricsCollectorSpec:
-    collector:
-      kind: Push
-  parameters:
-    - name: x
-      parameterType: discrete
-      feasibleSpace: {list: ${JSON.stringify(XS)}}
-  trialTemplate:
-    primaryContainerName: training
-    trialParameters:
-      - {name: x, reference: x}
-    trialSpec:
-      apiVersion: batch/v1
-      kind: Job
-      spec:
-        template:
-          spec:
-            containers:
-              - name: training
-                command: ${command}
-            restartPolicy: Never
-`,
-  );
-  return file;
+  return writeExperiment(dir, {
+    name: NAME,
+    algorithm: 'grid',
+    parallelTrialCount: 2,
+    maxTrialCount: XS.length,
+    collector: 'Push',
+    parameters: [discrete('x', XS)],
+    command: ['node', join(FIXTURES, 'push-steps.mjs'), trialParameter('x'), String(STEPS)],
+  });
 }
 
 /** Each run of a trial (by pid): the steps it was acknowledged, whether it completed, when it last wrote. */
@@ -102,6 +67,7 @@ describe('katib run with Push trials killed with SIGKILL, then run again', () =>
     const first = new KatibProcess(args, { cwd: dir });
     // Kill once two trials are done and two run, each having been acknowledged a push or more.
     await waitFor(
+      'two finished trials and two pushing',
       async () => {
         const { trials } = readStore(dbFile, NAME);
         const running = trials.filter((t) => trialState(t) === 'Running');
@@ -114,7 +80,6 @@ describe('katib run with Push trials killed with SIGKILL, then run again', () =>
         return done.length >= 2 && running.length === 2 && pushing ? true : undefined;
       },
       25_000,
-      'two finished trials and two pushing',
     );
     first.child.kill('SIGKILL');
     assert.equal((await first.ended).signal, 'SIGKILL');

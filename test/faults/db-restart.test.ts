@@ -17,6 +17,7 @@ import { HealthCheckResponse_ServingStatus as Serving } from '../../src/gen/grpc
 import { closeReportConnections, reportMetrics } from '../../src/sdk/report/index.js';
 import { CliProcess } from '../cli/spawn-cli.js';
 import { grpcError, TestGrpcClient } from '../dbmanager/grpc-clients.js';
+import { until } from '../support/fixtures.js';
 import { type PrivateDbServer, startPrivateMariaDb } from '../support/private-db-server.js';
 
 const TRIALS = 4;
@@ -58,15 +59,6 @@ function startPusher(address: string, trialName: string): Pusher {
   };
 }
 
-async function waitUntil(check: () => Promise<boolean> | boolean, ms: number, what: string): Promise<number> {
-  const start = Date.now();
-  while (!(await check())) {
-    if (Date.now() - start > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return Date.now() - start;
-}
-
 async function health(grpc: TestGrpcClient): Promise<Serving | 'error'> {
   try {
     return (await grpc.check({ service: 'api.v1.beta1.DBManager' })).status;
@@ -104,10 +96,10 @@ describe('database server restarted under a running DB manager', () => {
       try {
         assert.equal(await health(grpc), Serving.SERVING);
         for (let i = 0; i < TRIALS; i++) pushers.push(startPusher(address, `restart-${crash}-${i}`));
-        await waitUntil(() => pushers.every((p) => p.acked.length >= 20), 10_000, 'pushes before the stop');
+        await until('pushes before the stop', () => pushers.every((p) => p.acked.length >= 20), 10_000);
 
         await server.stop({ crash });
-        await waitUntil(async () => (await health(grpc)) === Serving.NOT_SERVING, 5_000, 'NOT_SERVING');
+        await until('NOT_SERVING', async () => (await health(grpc)) === Serving.NOT_SERVING, 5_000);
         const healthz = await fetch(`http://${ready.httpAddress}/healthz`);
         assert.equal(healthz.status, 503, await healthz.text());
         const refused = await grpcError(
@@ -136,17 +128,17 @@ describe('database server restarted under a running DB manager', () => {
         // the waiting pushes may complete before that, so the outage is measured up to this point.
         const restartAt = Date.now();
         await server.start();
-        const reconnectMs = await waitUntil(
+        const reconnectMs = await until(
+          'SERVING after the restart',
           async () => (await health(grpc)) === Serving.SERVING,
           10_000,
-          'SERVING after the restart',
         );
         const healthzUp = await fetch(`http://${ready.httpAddress}/healthz`);
         assert.equal(healthzUp.status, 200, await healthzUp.text());
-        await waitUntil(
+        await until(
+          'pushes after the restart',
           () => pushers.every((p, i) => p.acked.length >= (ackedWhileDown[i] ?? 0) + 20),
           15_000,
-          'pushes after the restart',
         );
         const errors = await Promise.all(pushers.map((p) => p.stop()));
         assert.deepEqual(errors, Array(TRIALS).fill(undefined), 'no push failed');

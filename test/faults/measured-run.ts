@@ -2,10 +2,10 @@
  * `katib run` as a user runs it (the built CLI), with its peak RSS: a preload prints it at exit
  * (fixtures/report-peak-rss.mjs through NODE_OPTIONS, which trials do not inherit).
  */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Ended, KatibProcess } from '../e2e/cli.js';
+import { double, trialParameter, writeExperiment } from '../support/fixtures.js';
 
 export const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const PRELOAD = join(FIXTURES, 'report-peak-rss.mjs');
@@ -25,41 +25,10 @@ export async function katibMeasured(args: string[], cwd: string): Promise<Measur
 
 /** Writes a one-trial Experiment running `command` with `collector` to DIR/NAME.yaml; returns the path. */
 export function oneTrialExperiment(dir: string, name: string, collector: string, command: string[]): string {
-  const yaml = `apiVersion: kubeflow.org/v1beta1
-kind: Experiment
-metadata:
-  name: ${name}
-spec:
-  objective:
-    type: minimize
-    objectiveMetricName: loss
-  algorithm:
-    algorithmName: random
-  parallelTrialCount: 1
-  maxTrialCount: 1
-  metricsCollectorSpec:
-    collector:
-      kind: ${collector}
-  parameters:
-    - name: x
-      parameterType: double
-      feasibleSpace: {min: "0", max: "1"}
-  trialTemplate:
-    primaryContainerName: training
-    trialParameters:
-      - {name: x, reference: x}
-    trialSpec:
-      apiVersion: batch/v1
-      kind: Job
-      spec:
-        template:
-          spec:
-            containers:
-              - name: training
-                command: ${JSON.stringify([...command, '${trialParameters.x}'])}
-            restartPolicy: Never
-`;
-  const path = join(dir, `${name}.yaml`);
-  writeFileSync(path, yaml);
-  return path;
+  return writeExperiment(dir, {
+    name,
+    collector,
+    parameters: [double('x', 0, 1)],
+    command: [...command, trialParameter('x')],
+  });
 }

@@ -6,9 +6,9 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { openDatabase } from '../../src/store/index.js';
+import { freePort } from '../support/fixtures.js';
 
 const MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const TRIAL = fileURLToPath(new URL('./push-storm-trial.mjs', import.meta.url));
@@ -19,15 +19,6 @@ function cleanEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !/^(KATIB_|DB_|SKIP_DB_INITIALIZATION$)/.test(k)),
   );
-}
-
-/** A loopback port nothing listens on (bound, then released). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** A `katib db-manager` process on `dbUrl`, gRPC only, on `port` every time it starts. */

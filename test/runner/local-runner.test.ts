@@ -4,7 +4,8 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { BoundedLogFile, LocalTrialRunner, type TrialRunSpec } from '../../src/runner/index.js';
-import { fixture, isAlive, nodeFixture, tempDir, until } from './process-helpers.js';
+import { until } from '../support/fixtures.js';
+import { fixture, isAlive, nodeFixture, tempDir } from './process-helpers.js';
 
 let root: string;
 before(async () => {
@@ -115,7 +116,7 @@ describe('LocalTrialRunner: ending trials', () => {
   test('kill() escalates to SIGKILL after the grace period for a trial that ignores SIGTERM', async () => {
     const trial = runner.start(spec(nodeFixture('ignore-term.mjs')));
     const lines = collect(trial);
-    await until(() => lines.length > 0, 5000, 'ready line');
+    await until('ready line', () => lines.length > 0, 5000);
     const pid = trial.pid()!;
     const t0 = Date.now();
     await trial.kill();
@@ -162,7 +163,7 @@ describe('LocalTrialRunner: ending trials', () => {
     const controller = new AbortController();
     const trial = runner.start(spec(nodeFixture('hang.mjs')), { signal: controller.signal });
     const lines = collect(trial);
-    await until(() => lines.length > 0, 5000, 'first line');
+    await until('first line', () => lines.length > 0, 5000);
     controller.abort();
     assert.deepEqual(await trial.wait(), { exitCode: null, signal: 'SIGTERM', killedBy: 'kill' });
   });

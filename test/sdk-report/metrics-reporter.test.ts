@@ -9,7 +9,8 @@ import {
   PushTimeoutError,
   type ReportMetricsError,
 } from '../../src/sdk/report/index.js';
-import { freePort, startTestServer, type TestServer } from './support/server.js';
+import { freePort } from '../support/fixtures.js';
+import { startTestServer, type TestServer } from './support/server.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/report-and-exit.ts', import.meta.url));
 const CLOSE_FIXTURE = fileURLToPath(new URL('./fixtures/close-at-top-level.ts', import.meta.url));

@@ -9,7 +9,8 @@ import {
   PushTimeoutError,
   reportMetrics,
 } from '../../src/sdk/report/index.js';
-import { freePort, startTestServer, type TestServer } from './support/server.js';
+import { freePort } from '../support/fixtures.js';
+import { startTestServer, type TestServer } from './support/server.js';
 
 describe('reportMetrics against the DB manager', () => {
   let server: TestServer;

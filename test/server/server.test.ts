@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { closeReportConnections, KatibClient, reportMetrics, search } from '../../src/index.js';
@@ -12,6 +11,7 @@ import {
   state,
   tempDir,
 } from '../sdk/support.js';
+import { freePort, until } from '../support/fixtures.js';
 import { type ServerProcess, startServer } from './server-process.js';
 
 const WAIT = { timeout: 90, pollingInterval: 0.2 };
@@ -159,7 +159,11 @@ describe('KatibClient against a katib server process', () => {
     await client.createExperiment(
       commandExperiment('resumed', { maxTrialCount: 2, parallelTrialCount: 2, sleep: 3 }),
     );
-    await waitFor(async () => (await client.getExperiment('resumed')).status?.trialsRunning === 2);
+    await until(
+      'two running trials',
+      async () => (await client.getExperiment('resumed')).status?.trialsRunning === 2,
+      20_000,
+    );
     assert.equal((await server.stop()).code, 0);
     await assertKatibError(client.listExperiments(), 'unavailable');
     await client.close();
@@ -183,20 +187,3 @@ describe('KatibClient against a katib server process', () => {
     }
   });
 });
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -16,6 +15,7 @@ import {
 import { HealthCheckResponse_ServingStatus } from '../../src/gen/grpc/health/v1/health_pb.js';
 import { type RunningService, startEarlyStoppingService } from '../../src/services/index.js';
 import { type Database, openDatabase } from '../../src/store/index.js';
+import { freePort } from '../support/fixtures.js';
 import { grpcError, ServiceClients } from './clients.js';
 import { type ExperimentInit, katibExperiment, katibTrial } from './katib-request.js';
 
@@ -35,15 +35,6 @@ const MEDIANSTOP = {
 };
 
 const ASSIGN = { lr: '0.01', 'num-layers': '2', optimizer: 'sgd', momentum: '0.9' };
-
-/** A port nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('EarlyStopping service over gRPC, logs from a real DB manager on SQLite', () => {
   let dir: string;
@@ -126,7 +117,7 @@ describe('EarlyStopping service over gRPC, logs from a real DB manager on SQLite
   });
 
   it('UNAVAILABLE naming the address when the DB manager cannot be reached', async () => {
-    const address = `127.0.0.1:${await closedPort()}`;
+    const address = `127.0.0.1:${await freePort()}`;
     const err = await grpcError(client.getEarlyStoppingRules(request(3, { dbManagerAddress: address })));
     assert.equal(err.code, status.UNAVAILABLE);
     assert.match(err.details, new RegExp(`from the DB manager at ${address}`));

@@ -7,7 +7,8 @@ import BetterSqlite3 from 'better-sqlite3';
 import { sql } from 'kysely';
 import { type Database, MIGRATIONS, openDatabase } from '../../src/store/index.js';
 import { testDatabases } from '../support/databases.js';
-import { closedPort, log, rejectsWith, T0, trialNames } from './helpers.js';
+import { freePort } from '../support/fixtures.js';
+import { log, rejectsWith, T0, trialNames } from './helpers.js';
 import { createKatibTable, indexNames, insertKatibRow } from './katib-tables.js';
 import { TcpProxy } from './tcp-proxy.js';
 
@@ -184,7 +185,7 @@ for (const target of await testDatabases()) {
       const url =
         dialect === 'sqlite'
           ? 'sqlite:/dev/null/cannot/be/a/directory.db'
-          : target.url.replace(/@[^/]+\//, `@127.0.0.1:${await closedPort()}/`);
+          : target.url.replace(/@[^/]+\//, `@127.0.0.1:${await freePort()}/`);
       const started = Date.now();
       const err = await rejectsWith(openDatabase(url, { connectTimeoutSeconds: 0.5 }), 'unavailable');
       assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { KatibError } from '../../src/api/errors.js';
 import type { MetricLog } from '../../src/api/observation.js';
 import { parseRfc3339 } from '../../src/api/time.js';
@@ -24,15 +23,6 @@ export async function rejectsWith(
     return err;
   }
   assert.fail(`expected a rejection with ${code}`);
-}
-
-/** A local port nothing listens on (bound, then released). */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** Unique trial names per test file, so tests sharing one database stay independent. */

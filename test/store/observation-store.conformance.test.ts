@@ -1,21 +1,62 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { formatRfc3339, parseRfc3339 } from '../../src/api/time.js';
-import { type Database, openDatabase } from '../../src/store/index.js';
+import { type Dialect, openDatabase } from '../../src/store/index.js';
+import type { ObservationStore } from '../../src/store/observation-store.js';
 import { testDatabases } from '../support/databases.js';
+import { MemoryObservationStore } from '../support/memory-observation-store.js';
 import { log, rejectsWith, T0, trialNames } from './helpers.js';
 
-// The ObservationStore contract (src/store/observation-store.ts), the same tests on every dialect.
-// Opening, migrating, faults and recovery: database.conformance.test.ts.
-for (const target of await testDatabases()) {
-  describe(`ObservationStore conformance: ${target.label}`, { skip: target.skipReason }, () => {
-    if (target.skipReason !== undefined) return;
-    const { dialect } = target;
-    let db: Database;
+// The ObservationStore contract (src/store/observation-store.ts), the same tests on every dialect
+// and on the in-memory double other suites use as a seam (test/support/memory-observation-store.ts),
+// so the double cannot drift from the real store. Opening, migrating, faults and recovery:
+// database.conformance.test.ts.
+
+/** A store under test: SQL ones name their dialect (their faults name it too). */
+interface OpenedStore {
+  observations: ObservationStore;
+  dialect?: Dialect;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface Subject {
+  label: string;
+  skipReason?: string | undefined;
+  open(): Promise<OpenedStore>;
+}
+
+const subjects: Subject[] = [
+  ...(await testDatabases()).map((target) => ({
+    label: target.label,
+    skipReason: target.skipReason,
+    open: async (): Promise<OpenedStore> => {
+      const db = await openDatabase(target.url!, { connectTimeoutSeconds: 10 });
+      return {
+        observations: db.observations,
+        dialect: db.dialect,
+        ping: () => db.ping(),
+        close: () => db.close(),
+      };
+    },
+  })),
+  {
+    label: 'memory double',
+    open: async () => {
+      const observations = new MemoryObservationStore();
+      return { observations, ping: () => observations.ping(), close: () => observations.close() };
+    },
+  },
+];
+
+for (const subject of subjects) {
+  describe(`ObservationStore conformance: ${subject.label}`, { skip: subject.skipReason }, () => {
+    if (subject.skipReason !== undefined) return;
+    let db: OpenedStore;
     const trial = trialNames();
 
     before(async () => {
-      db = await openDatabase(target.url, { connectTimeoutSeconds: 10 });
+      db = await subject.open();
     });
     after(async () => {
       await db?.close();
@@ -26,7 +67,6 @@ for (const target of await testDatabases()) {
       const logs = [log(T0, 'loss', '0.5'), log(T0 + 1, 'accuracy', '0.93'), log(T0 + 2, 'loss', '0.25')];
       await db.observations.report(t, logs);
       assert.deepEqual(await db.observations.get(t), logs);
-      assert.equal(db.dialect, dialect);
     });
 
     it('keeps times to the microsecond in UTC, whatever zone the input and the process use', async () => {
@@ -75,7 +115,7 @@ for (const target of await testDatabases()) {
       const t = trial();
       const logs = [0, 1, 2, 3, 4, 5].map((i) => log(T0 + i, i % 2 === 0 ? 'loss' : 'accuracy', String(i)));
       await db.observations.report(t, logs);
-      const values = async (q: Parameters<Database['observations']['get']>[1]) =>
+      const values = async (q: Parameters<ObservationStore['get']>[1]) =>
         (await db.observations.get(t, q)).map((l) => l.value);
       assert.deepEqual(await values({ metricName: 'loss' }), ['0', '2', '4']);
       assert.deepEqual(await values({ startTime: T0 + 2 }), ['2', '3', '4', '5']);
@@ -113,7 +153,10 @@ for (const target of await testDatabases()) {
       assert.equal(await db.observations.delete(trial('never')), 0);
     });
 
-    it('reportMany stores all or nothing, even across insert chunks', async () => {
+    it('reportMany stores all or nothing, even across insert chunks', async (t) => {
+      // Only a database refuses a row (the NOT NULL value); the double trusts its callers.
+      const { dialect } = db;
+      if (dialect === undefined) return t.skip('no database to refuse a row');
       const [a, b] = [trial(), trial()];
       const many = Array.from({ length: 20_000 }, (_, i) => log(T0 + i, 'loss', String(i)));
       const poisoned = [...many, log(T0, 'loss', null as unknown as string)];

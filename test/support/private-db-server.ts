@@ -10,11 +10,11 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { accessSync, constants, createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
+import { freePort } from './ports.js';
 
 export interface PrivateDbServer {
   readonly dialect: 'mysql';
@@ -64,17 +64,6 @@ function requireBinary(names: string[]): string {
     `private database server: none of ${names.join(', ')} is installed (on PATH or in ${SEARCH_DIRS.join(', ')}); ` +
       'install MariaDB (e.g. `apt-get install mariadb-server`) to run the database restart tests',
   );
-}
-
-/** A free loopback TCP port (bound and released; the server takes it right after). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
 }
 
 /**

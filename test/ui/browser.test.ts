@@ -16,6 +16,7 @@ import type { Trial } from '../../src/api/trial.js';
 import { trialState } from '../../src/controller/index.js';
 import { mountDashboard } from '../../src/ui/index.js';
 import { experiment, sh } from '../controller/harness.js';
+import { until } from '../support/fixtures.js';
 import { type Browser, CHROMIUM_MISSING, launchBrowser, openAndMeasure, watchErrors } from './browser.js';
 import { buildDashboard } from './build.js';
 import { type DashboardServer, pushJson, startDashboardServer } from './harness.js';
@@ -59,12 +60,16 @@ describe('dashboard in chromium', { skip: CHROMIUM_MISSING }, () => {
     });
     await katib.experiments.createExperiment(live);
     running = katib.controller({ onEvent: () => dashboard.notify('live-demo') }).run('live-demo');
-    await waitFor('three trials with ten epochs each', async () => {
-      const trials = await katib.experiments.listTrials('live-demo');
-      if (trials.length < 3 || trials.some((t) => trialState(t) !== 'Running')) return false;
-      const counts = await Promise.all(trials.map((t) => katib.db.observations.get(t.name)));
-      return counts.every((logs) => logs.length >= 20);
-    });
+    await until(
+      'three trials with ten epochs each',
+      async () => {
+        const trials = await katib.experiments.listTrials('live-demo');
+        if (trials.length < 3 || trials.some((t) => trialState(t) !== 'Running')) return false;
+        const counts = await Promise.all(trials.map((t) => katib.db.observations.get(t.name)));
+        return counts.every((logs) => logs.length >= 20);
+      },
+      20_000,
+    );
     browser = await launchBrowser();
     page = await browser.context.newPage();
     errors = watchErrors(page);
@@ -319,12 +324,4 @@ describe('dashboard in chromium', { skip: CHROMIUM_MISSING }, () => {
 
 function value(trial: Trial, parameter: string): string | undefined {
   return trial.parameterAssignments.find((a) => a.name === parameter)?.value;
-}
-
-async function waitFor(what: string, probe: () => Promise<boolean>, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not after ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }

@@ -10,6 +10,7 @@ import { chartNumber, experimentSummary, seriesOf, trialSummary } from '../../sr
 import { formatDuration, formatNumber, formatSeconds } from '../../src/ui/web/format.js';
 import { compareTrials, compileFilter } from '../../src/ui/web/trial-filter.js';
 import type { TrialSummary } from '../../src/ui/wire.js';
+import { settle } from '../support/fixtures.js';
 import { trainingExperiment } from './seed.js';
 
 describe('chartNumber', () => {
@@ -177,7 +178,9 @@ describe('log tail', () => {
 });
 
 describe('refresh loop', () => {
-  it('coalesces a burst of pokes, runs one at a time, and survives a failing run', async () => {
+  it('coalesces a burst of pokes, runs one at a time, and survives a failing run', async (t) => {
+    // The loop's timers are mocked: its 200 ms gap and its interval pass by tick(), not by sleeping.
+    t.mock.timers.enable({ apis: ['setTimeout'] });
     let runs = 0;
     let inside = 0;
     let overlapped = false;
@@ -187,7 +190,7 @@ describe('refresh loop', () => {
         runs++;
         inside++;
         overlapped ||= inside > 1;
-        await new Promise((r) => setTimeout(r, 20));
+        await settle(2);
         inside--;
         if (runs === 2) throw new Error('database away');
       },
@@ -196,13 +199,21 @@ describe('refresh loop', () => {
     );
     await loop.start();
     for (let i = 0; i < 50; i++) loop.poke();
-    await new Promise((r) => setTimeout(r, 300));
+    t.mock.timers.tick(300);
+    await settle();
     assert.equal(runs, 2, 'the burst became one more run');
     assert.equal(errors.length, 1);
     loop.poke();
-    await new Promise((r) => setTimeout(r, 300));
+    t.mock.timers.tick(300);
+    await settle();
     assert.equal(runs, 3, 'still running after the failure');
     assert.equal(overlapped, false);
+    t.mock.timers.tick(60_000);
+    await settle();
+    assert.equal(runs, 4, 'and every interval without pokes');
     loop.stop();
+    t.mock.timers.tick(120_000);
+    await settle();
+    assert.equal(runs, 4, 'not after stop');
   });
 });

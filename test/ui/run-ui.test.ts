@@ -6,44 +6,24 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ExperimentDetail, ExperimentSummary, TrialLogsReply } from '../../src/ui/index.js';
 import { CliProcess, runCli } from '../cli/spawn-cli.js';
+import { discrete, experimentYaml, trialParameter, type WaitOptions, waitFor } from '../support/fixtures.js';
 import { buildDashboard } from './build.js';
 
-const EXPERIMENT = `
-apiVersion: kubeflow.org/v1beta1
-kind: Experiment
-metadata:
-  name: ui-run
-spec:
-  objective: {type: minimize, objectiveMetricName: loss}
-  algorithm: {algorithmName: grid}
-  parallelTrialCount: 1
-  maxTrialCount: 2
-  parameters:
-    - {name: x, parameterType: discrete, feasibleSpace: {list: ["0.5", "0.25"]}}
-  trialTemplate:
-    primaryContainerName: training
-    trialParameters: [{name: x, reference: x}]
-    trialSpec:
-      apiVersion: batch/v1
-      kind: Job
-      spec:
-        template:
-          spec:
-            containers:
-              - name: training
-                command: [sh, -c, 'echo "epoch 1 loss=1"; sleep 0.3; echo "epoch 2 loss=\${trialParameters.x}"']
-            restartPolicy: Never
-`;
+const EXPERIMENT = experimentYaml({
+  name: 'ui-run',
+  algorithm: 'grid',
+  maxTrialCount: 2,
+  parameters: [discrete('x', ['0.5', '0.25'])],
+  command: ['sh', '-c', `echo "epoch 1 loss=1"; sleep 0.3; echo "epoch 2 loss=${trialParameter('x')}"`],
+});
 
-async function until<T>(what: string, probe: () => T | undefined, cli: CliProcess, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const found = probe();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline || cli.child.exitCode !== null)
-      throw new Error(`${what} did not happen; stderr: ${cli.stderr}\nstdout: ${cli.stdout}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+/** Waits of up to 20 s that give up as soon as `katib` exits, showing what it printed. */
+function whileRunning(cli: CliProcess): WaitOptions {
+  return {
+    timeoutMs: 20_000,
+    failIf: () => cli.child.exitCode !== null,
+    context: () => `stderr: ${cli.stderr}\nstdout: ${cli.stdout}`,
+  };
 }
 
 describe('katib run --ui', () => {
@@ -58,21 +38,21 @@ describe('katib run --ui', () => {
   it('prints the URL, serves the live experiment, keeps serving after the end until Ctrl-C', async () => {
     const cli = new CliProcess(['run', file, '--db', `sqlite:${dir}/katib.db`, '--work-dir', dir, '--ui']);
     try {
-      const url = await until(
+      const url = await waitFor(
         'dashboard URL',
         () => /dashboard: (http:\/\/127\.0\.0\.1:\d+\/)\n/.exec(cli.stderr)?.[1],
-        cli,
+        whileRunning(cli),
       );
       const rows = (await (await fetch(`${url}api/experiments`)).json()) as ExperimentSummary[];
       assert.deepEqual(
         rows.map((r) => r.name),
         ['ui-run'],
       );
-      await until(
+      await waitFor(
         'the end',
         () =>
           /experiment ui-run ended; the dashboard stays up until Ctrl-C/.test(cli.stderr) ? true : undefined,
-        cli,
+        whileRunning(cli),
       );
       assert.match(cli.stdout, /ui-run/, 'the final report comes before the wait');
       const page = await fetch(`${url}experiments/ui-run`);

@@ -14,7 +14,7 @@ import { isFinished, type LocalKatib, startLocalKatib, trialState } from '../../
 import { KubernetesTrialRunner } from '../../../src/runner/kubernetes/index.js';
 import { ExperimentManager } from '../../../src/server/index.js';
 import { CONFIG_MAPS, FakeKubeApiServer, JOBS } from '../../support/fake-kube-apiserver.js';
-import { until } from './support.js';
+import { until } from '../../support/fixtures.js';
 
 const server = new FakeKubeApiServer();
 let katib: LocalKatib;
@@ -86,6 +86,7 @@ function experiment(
 async function finished(name: string): Promise<Experiment> {
   let last: Experiment | undefined;
   await until(
+    `experiment ${name} to finish`,
     () => {
       void manager.get(name).then((e) => {
         last = e;
@@ -93,7 +94,6 @@ async function finished(name: string): Promise<Experiment> {
       return last !== undefined && isFinished(last);
     },
     30_000,
-    `experiment ${name} to finish`,
   ).catch(async (err: Error) => {
     // Say where it stuck: the trials' states, the Jobs' conditions and the runner's warnings.
     const trials = (await manager.listTrials(name)).map((t) => `${t.name}: ${trialState(t)}`);

@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CONFIG_MAPS, FakeKubeApiServer, JOBS, type Obj, PODS } from '../../support/fake-kube-apiserver.js';
-import { shJob, standInRunner, trialSpec, until } from './support.js';
+import { until } from '../../support/fixtures.js';
+import { shJob, standInRunner, trialSpec } from './support.js';
 
 const server = new FakeKubeApiServer();
 before(() => server.start());
@@ -67,7 +68,7 @@ describe('Kubernetes runner: a Job that runs to its end', () => {
       { name: 'KATIB_TRIAL_NAME', value: spec.trialName },
     ]);
     assert.equal(jobOf('ok', spec.trialName), undefined, 'not retained: deleted');
-    await until(() => podsOf('ok', spec.trialName).length === 0, 5000, 'the pods garbage collected');
+    await until('the pods garbage collected', () => podsOf('ok', spec.trialName).length === 0, 5000);
     assert.ok(
       server.requests.includes(
         `DELETE /apis/batch/v1/namespaces/ok/jobs/${spec.trialName}?propagationPolicy=Background`,
@@ -193,9 +194,9 @@ describe('Kubernetes runner: ending a trial', () => {
       metadata: { name: spec.trialName },
     });
     await until(
+      'the old pod',
       () => podsOf('leftover', spec.trialName).length + server.store.list(PODS, 'leftover').length > 0,
       5000,
-      'the old pod',
     );
     const lines: string[] = [];
     const trial = runner.start(spec);
@@ -233,9 +234,9 @@ describe('Kubernetes runner: a cluster that drops connections', () => {
       assert.equal(jobOf('buffered', spec.trialName), undefined, 'the Job is deleted after');
       // The watch whose response started only with the deletion is closed too, not left open.
       await until(
+        "the trial's watches to close",
         () => !server.openWatches().some((w) => w.includes(spec.trialName)),
         5000,
-        "the trial's watches to close",
       );
     } finally {
       server.listDelayMs.clear();
@@ -368,9 +369,9 @@ describe('Kubernetes runner: deleting an experiment', () => {
     assert.equal((await runner.start(kept).wait()).exitCode, 0);
     await runner.deleteExperiment('exp', { retain: true });
     await until(
+      'owner gone',
       () => server.store.get(CONFIG_MAPS, 'owned', 'katib-experiment-exp') === undefined,
       5000,
-      'owner gone',
     );
     assert.deepEqual(jobOf('owned', kept.trialName)?.metadata.ownerReferences, [], 'released, not deleted');
 
@@ -378,7 +379,7 @@ describe('Kubernetes runner: deleting an experiment', () => {
     assert.equal((await runner.start(left).wait()).exitCode, 0);
     assert.ok(jobOf('owned', left.trialName));
     await runner.deleteExperiment('exp', { retain: false });
-    await until(() => jobOf('owned', left.trialName) === undefined, 5000, 'the Job garbage collected');
-    await until(() => podsOf('owned', left.trialName).length === 0, 5000, 'its pods garbage collected');
+    await until('the Job garbage collected', () => jobOf('owned', left.trialName) === undefined, 5000);
+    await until('its pods garbage collected', () => podsOf('owned', left.trialName).length === 0, 5000);
   });
 });

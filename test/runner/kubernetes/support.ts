@@ -12,6 +12,15 @@ export function shJob(
   spec: Record<string, unknown> = {},
   pod: Record<string, unknown> = {},
 ): Obj {
+  return commandJob(['sh', '-c', script], spec, pod);
+}
+
+/** A batch/v1 Job whose container `training` runs `command` (argv). */
+export function commandJob(
+  command: string[],
+  spec: Record<string, unknown> = {},
+  pod: Record<string, unknown> = {},
+): Obj {
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
@@ -23,7 +32,7 @@ export function shJob(
           restartPolicy: 'Never',
           terminationGracePeriodSeconds: 1,
           ...pod,
-          containers: [{ name: 'training', image: 'busybox', command: ['sh', '-c', script] }],
+          containers: [{ name: 'training', image: 'busybox', command }],
         },
       },
     },
@@ -73,13 +82,4 @@ export function standInRunner(
     ...options,
   });
   return { runner, warnings };
-}
-
-/** Resolves when `predicate` holds, polling every 10 ms; rejects after `ms`. */
-export async function until(predicate: () => boolean, ms = 10_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }

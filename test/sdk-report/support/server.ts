@@ -67,19 +67,6 @@ export async function startTestServer(): Promise<TestServer> {
   };
 }
 
-/** A port nothing listens on (bound, then released). */
-export async function freePort(): Promise<number> {
-  const net = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 async function openStore(url: string): Promise<{ db: DbManagerDatabase; close(): Promise<void> }> {
   const db = await openDatabase(url);
   return { db, close: () => db.close() };
