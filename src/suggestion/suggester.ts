@@ -24,7 +24,8 @@ export interface Suggestion {
  * - Returns at most `count` suggestions; fewer (possibly none) means the search space is
  *   exhausted, which the controller treats as ExperimentSuggestionEndReached once nothing runs.
  * - Every assignment names every parameter once, with a value inside its feasible space,
- *   formatted as Katib does (ints without a decimal point).
+ *   formatted as Katib does (ints without a decimal point). One exception, as in Katib:
+ *   hyperband's resource parameter takes the schedule's values whatever its feasible space says.
  */
 export interface Suggester {
   suggest(request: SuggestRequest): Suggestion[];

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { parse } from 'yaml';
 import { KatibError } from '../../src/api/errors.js';
 import type { Experiment, ParameterSpec, Setting } from '../../src/api/experiment.js';
 import type { Trial, TrialConditionType } from '../../src/api/trial.js';
+import { parseExperiment } from '../../src/spec/index.js';
 import {
   BRACKET_LABEL,
   bracketSize,
@@ -234,13 +237,56 @@ describe('hyperband settings', () => {
     assert.equal(getSuggester('hyperband').suggest({ experiment: e, trials: [], count: 3 }).length, 3);
   });
 
-  it('every resource value must be a feasible value of the resource parameter', () => {
+  it("runs the resource at the schedule's values whatever its feasible space says, as Katib does", () => {
+    // Katib's own hp-tuning/hyperband.yaml: num-epochs in [1, 1], r_l 2 (its CI runs it).
+    const katib = hyperband({ r_l: '2', resource_name: 'epochs', eta: '3' }, [
+      int('epochs', '1', '1'),
+      double('lr', '0.01', '0.1'),
+    ]);
+    getSuggester('hyperband').validateSettings(katib);
+    const first = getSuggester('hyperband').suggest({ experiment: katib, trials: [], count: 5 });
+    assert.ok(first.length > 0);
+    assert.deepEqual([...new Set(first.map((s) => value(s, 'epochs')))], ['2']);
+    // Trials at values outside the declared space read back: a finished rung is promoted.
     const narrow = [int('epochs', '1', '50'), double('lr', '0.01', '0.1')];
-    rejects(
-      hyperband({ r_l: '81', resource_name: 'epochs' }, narrow),
-      'spec.parameters[0].feasibleSpace: 81 is outside [1, 50] of parameter epochs: hyperband runs epochs at 1, 3, 9, 27, 81',
-    );
+    const all = run(hyperband({ r_l: '81', resource_name: 'epochs' }, narrow), 81);
+    assert.ok(all.some((t) => value(t, 'epochs') === '81'));
     const stepped = [int('epochs', '0', '100', { step: '10' }), double('lr', '0.01', '0.1')];
-    rejects(hyperband({ r_l: '100', resource_name: 'epochs' }, stepped), /1 is not on the step 10/);
+    const some = getSuggester('hyperband').suggest({
+      experiment: hyperband({ r_l: '100', resource_name: 'epochs' }, stepped),
+      trials: [],
+      count: 3,
+    });
+    assert.deepEqual(
+      some.map((s) => value(s, 'epochs')),
+      ['1', '1', '1'],
+    );
+  });
+});
+
+describe("Katib's own hyperband example (hp-tuning/hyperband.yaml)", () => {
+  it('validates and runs both rungs, the second at num-epochs 2 outside the declared [1, 1]', () => {
+    const file = new URL('../fixtures/katib/hyperband.yaml', import.meta.url);
+    const experiment = parseExperiment(parse(readFileSync(file, 'utf8')));
+    const suggester = getSuggester('hyperband');
+    suggester.validateSettings(experiment);
+    const first = suggester.suggest({ experiment, trials: [], count: 2 });
+    assert.deepEqual(
+      first.map((s) => value(s, 'num-epochs')),
+      ['1', '1'],
+    );
+    const done = first.map((s, i) => {
+      const trial = makeTrial(i, s.assignments, 0, s.labels ?? {});
+      const loss = i === 0 ? '0.2' : '0.4';
+      trial.observation = { metrics: [{ name: 'loss', min: loss, max: loss, latest: loss }] };
+      return trial;
+    });
+    const second = suggester.suggest({ experiment, trials: done, count: 2 });
+    // Rung 1 of bracket 1 (the better first trial: loss is minimized) and bracket 0, both at r_l.
+    assert.deepEqual(
+      second.map((s) => value(s, 'num-epochs')),
+      ['2', '2'],
+    );
+    assert.equal(value(second[0]!, 'lr'), value(first[0]!, 'lr'));
   });
 });

@@ -1,8 +1,9 @@
 import type { Experiment, ParameterSpec } from '../../api/experiment.js';
 import type { Issues } from '../issues.js';
 import { collectSettings, numberInRange, RANDOM_STATE, type SettingsSchema } from '../settings.js';
-import { collectSearchSpace, formatValue, parseValue, type SearchSpace } from '../space/index.js';
+import { collectSearchSpace, type SearchSpace } from '../space/index.js';
 import { parseDecimal } from '../space/numbers.js';
+import type { DoubleParam, IntParam } from '../space/types.js';
 import { minParallelTrials, resourceValues, type Schedule, scheduleOf } from './schedule.js';
 
 /** Katib's hyperband default reduction factor. */
@@ -46,9 +47,13 @@ export interface HyperbandPlan {
 
 /**
  * Reads and checks the settings, the space and how they fit together, adding every problem to
- * `issues`: the resource parameter must exist and be int or double, and every resource value of
- * the schedule must be one of its feasible values. With `parallelRule`, also Katib's rule that
- * parallelTrialCount >= eta^s_max. Undefined when something is wrong.
+ * `issues`: the resource parameter must exist and be int or double. With `parallelRule`, also
+ * Katib's rule that parallelTrialCount >= eta^s_max. Undefined when something is wrong.
+ *
+ * The resource parameter's feasible space does not bound the schedule: Katib's service sets the
+ * resource to r_l * eta^-k whatever the parameter declares, and Katib's own hyperband example
+ * declares `num-epochs` as [1, 1] with r_l 2. The plan's space carries the resource parameter
+ * widened to the schedule's values (see scheduleDriven), so trials at those values read back.
  */
 export function collectPlan(
   experiment: Experiment,
@@ -63,7 +68,6 @@ export function collectPlan(
   const eta = Number(settings.get('eta') ?? DEFAULT_ETA);
   const schedule = rlText === undefined ? undefined : scheduleOf(parseDecimal(rlText)!, eta);
   const parameters = Array.isArray(experiment.spec.parameters) ? experiment.spec.parameters : [];
-  const declared = parameters.findIndex((p) => p.name === resourceName);
   if (resourceName !== undefined) checkResourceParameter(experiment, parameters, resourceName, issues);
   if (parallelRule && schedule !== undefined) {
     const least = minParallelTrials(schedule);
@@ -80,22 +84,18 @@ export function collectPlan(
   if (issues.list.length > before) return undefined;
 
   const resource = space.params.findIndex((p) => p.name === resourceName);
-  const param = space.params[resource]!;
+  const param = space.params[resource] as IntParam | DoubleParam;
   const integer = param.kind === 'int';
   const values = resourceValues(schedule, integer);
-  for (const value of values) {
-    const parsed = parseValue(param, formatValue(param, value));
-    if ('rule' in parsed) {
-      issues.add(
-        `spec.parameters[${declared}].feasibleSpace`,
-        value,
-        `${parsed.rule}: hyperband runs ${resourceName} at ${values.join(', ')} ` +
-          `(r_l / eta^k, k = ${schedule.sMax}..0), so each must be a feasible value`,
-      );
-      return undefined;
-    }
-  }
-  return { space, schedule, resource, integer, randomState: settings.get('random_state') };
+  const params = [...space.params];
+  params[resource] = scheduleDriven(param, values);
+  return {
+    space: { params, size: params.reduce((n, p) => n * p.count, 1) },
+    schedule,
+    resource,
+    integer,
+    randomState: settings.get('random_state'),
+  };
 }
 
 function checkResourceParameter(
@@ -122,4 +122,27 @@ function checkResourceParameter(
       `names a ${type} parameter; hyperband's resource must be an int or double parameter`,
     );
   }
+}
+
+/**
+ * The resource parameter as the schedule drives it: its range widened to cover every resource
+ * value, and its step dropped when a value is off it (an int keeps step 1: resource values are
+ * cut to whole numbers). The other parameters keep their feasible spaces.
+ */
+function scheduleDriven(param: IntParam | DoubleParam, values: readonly number[]): IntParam | DoubleParam {
+  const min = Math.min(param.min, ...values);
+  const max = Math.max(param.max, ...values);
+  const step = param.step;
+  const onStep =
+    step !== undefined &&
+    values.every((v) => Math.abs((v - min) / step - Math.round((v - min) / step)) < 1e-9);
+  if (param.kind === 'int') {
+    const s = onStep ? param.step : 1;
+    return { ...param, min, max, step: s, count: Math.floor((max - min) / s) + 1 };
+  }
+  if (onStep && step !== undefined) {
+    return { ...param, min, max, count: Math.floor(((max - min) / step) * (1 + 1e-12) + 1e-9) + 1 };
+  }
+  const { step: _dropped, decimals: _unused, ...rest } = param;
+  return { ...rest, min, max, count: min === max ? 1 : Number.POSITIVE_INFINITY };
 }
