@@ -9,6 +9,7 @@ import { metricNamesOf } from './observation.js';
 import type { MetricSink } from './sink-writer.js';
 import { type LineSource, startStdOutCollector } from './stdout-collector.js';
 import { createTextParser } from './text-parser.js';
+import { startTfEventCollector } from './tfevent/index.js';
 
 export interface CollectorOptions extends LineCollectorOptions, FileFollowerOptions {
   spec: MetricsCollectorSpec;
@@ -46,10 +47,10 @@ export function createLineParser(
 
 /**
  * Starts collecting one trial's metrics as its collector spec says: StdOut (the trial's output
- * lines), File (a file it writes) or Push (nothing to collect: the trial reports itself). Call it
- * right after the trial starts; call `finish()` after the trial has ended. Throws
- * INVALID_ARGUMENT for a bad spec and UNIMPLEMENTED for TensorFlowEvent, PrometheusMetric and
- * Custom, which katib-ts does not collect.
+ * lines), File (a file it writes), TensorFlowEvent (event files it writes) or Push (nothing to collect: the trial reports itself). Call it
+ * right after the trial starts; call `finish()` after the trial has ended. Also TensorFlowEvent
+ * (TensorBoard event files under a directory). Throws INVALID_ARGUMENT for a bad spec and
+ * UNIMPLEMENTED for PrometheusMetric and Custom, which katib-ts does not collect.
  */
 export function startCollector(options: CollectorOptions): TrialCollector {
   const { spec, objective, trial, workingDir, sink } = options;
@@ -75,9 +76,19 @@ export function startCollector(options: CollectorOptions): TrialCollector {
     }
     return startFileCollector(fsPath.path, workingDir, createLineParser(spec, metricNames), sink, options);
   }
+  if (kind === 'TensorFlowEvent') {
+    const dir = spec.source?.fileSystemPath?.path;
+    if (!dir)
+      throw invalidArgument(
+        `${SPEC}.source.fileSystemPath.path`,
+        dir,
+        'is required for the TensorFlowEvent collector (the directory the trial writes event files into)',
+      );
+    return startTfEventCollector(dir, workingDir, metricNames, sink, options);
+  }
   throw new KatibError(
     'unimplemented',
-    `${SPEC}.collector.kind: ${kind} collection is not supported by katib-ts; use Push, StdOut or File`,
+    `${SPEC}.collector.kind: ${kind} collection is not supported by katib-ts; use Push, StdOut, File or TensorFlowEvent`,
     {
       field: `${SPEC}.collector.kind`,
     },

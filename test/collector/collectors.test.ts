@@ -292,8 +292,8 @@ describe('startCollector', () => {
       field: 'metricsCollectorSpec.source.fileSystemPath.kind',
     },
     {
-      name: 'TensorFlowEvent',
-      spec: { collector: { kind: 'TensorFlowEvent' } },
+      name: 'PrometheusMetric',
+      spec: { collector: { kind: 'PrometheusMetric' } },
       code: 'unimplemented',
       field: 'metricsCollectorSpec.collector.kind',
     },

@@ -1,7 +1,7 @@
 /**
  * Where and how trials run, on every database: the env and folder each trial gets, command words
- * resolved against the experiment's folder, File TEXT (custom metricsFormat), File JSON and Push
- * collection, and parallelTrialCount never exceeded.
+ * resolved against the experiment's folder, File TEXT (custom metricsFormat), File JSON,
+ * TensorFlowEvent and Push collection, and parallelTrialCount never exceeded.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -103,6 +103,38 @@ for (const database of databases) {
       );
       assert.deepEqual(metric(t, 'loss'), { min: '0.25', max: '0.5', latest: '0.25' });
       assert.deepEqual(metric(t, 'accuracy'), { min: '0.91', max: '0.91', latest: '0.91' });
+    });
+
+    it('TensorFlowEvent collector: event files under a directory, names with their folder', async () => {
+      const f = await runToEnd(
+        katib,
+        experiment('tfevent', {
+          parameters: ONE,
+          command: ['node', join(FIXTURES, 'tfevent-trial.mjs'), P('x')],
+          objective: {
+            type: 'minimize',
+            objectiveMetricName: 'train/loss',
+            additionalMetricNames: ['test/accuracy'],
+          },
+          metricsCollectorSpec: {
+            collector: { kind: 'TensorFlowEvent' },
+            source: { fileSystemPath: { path: 'logs', kind: 'Directory' } },
+          },
+          maxTrialCount: 1,
+        }),
+      );
+      const t = f.trials[0]!;
+      assert.equal(conditionOf(t).type, 'Succeeded', conditionOf(t).message);
+      const logs = (await katib.db.observations.get(t.name)).map((l) => `${l.name}=${l.value}`);
+      assert.deepEqual(
+        logs.filter((l) => l.startsWith('train/')),
+        ['train/loss=0.5', 'train/loss=0.25', 'train/loss=0.16666667'],
+      );
+      assert.deepEqual(
+        logs.filter((l) => l.startsWith('test/')),
+        ['test/accuracy=0.25', 'test/accuracy=0.5', 'test/accuracy=0.75'],
+      );
+      assert.deepEqual(metric(t, 'train/loss'), { min: '0.16666667', max: '0.5', latest: '0.16666667' });
     });
 
     it('File collector, JSON: one object per line, its timestamp key orders `latest`', async () => {

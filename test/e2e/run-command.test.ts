@@ -133,17 +133,17 @@ describe('katib run', () => {
     writeFileSync(
       file,
       quick
-        .replace('name: quick', 'name: quick-tf')
+        .replace('name: quick', 'name: quick-prom')
         .replace(
           '  parallelTrialCount: 3',
-          '  metricsCollectorSpec: {collector: {kind: TensorFlowEvent}}\n  parallelTrialCount: 3',
+          '  metricsCollectorSpec: {collector: {kind: PrometheusMetric}}\n  parallelTrialCount: 3',
         ),
     );
     const tf = await run(file, ...flags);
     assert.equal(tf.code, 2);
     assert.match(
       tf.stderr,
-      /spec\.metricsCollectorSpec\.collector\.kind: "TensorFlowEvent" is not collected when trials run locally/,
+      /spec\.metricsCollectorSpec\.collector\.kind: "PrometheusMetric" is not collected when trials run locally/,
     );
   });
 

@@ -19,19 +19,21 @@ export interface KubernetesRunSpecInput {
  * The TrialRunSpec of a trial that runs on Kubernetes: the substituted trialSpec with the
  * template's primaryContainerName, primaryPodLabels, success/failure conditions and retain, and
  * the pod annotations katib's admission webhook reads (collector kind, metric names, metrics
- * format, primary container). Throws INVALID_ARGUMENT for a File collector: its file is inside
- * the trial's pod, where katib-ts adds no sidecar to read it (use StdOut or Push). Pure.
+ * format, primary container). Throws INVALID_ARGUMENT for a File or TensorFlowEvent collector:
+ * what it reads is inside the trial's pod, where katib-ts adds no sidecar to read it (use StdOut
+ * or Push). Pure.
  */
 export function kubernetesRunSpec(input: KubernetesRunSpecInput): TrialRunSpec {
   const { experiment } = input;
   const template = experiment.spec.trialTemplate;
   const collector = experiment.spec.metricsCollectorSpec;
   const kind = collector.collector.kind;
-  if (kind === 'File') {
+  if (kind === 'File' || kind === 'TensorFlowEvent') {
+    const what = kind === 'File' ? 'the file is' : 'the event files are';
     throw invalidArgument(
       'metricsCollectorSpec.collector.kind',
       kind,
-      "is not supported with the Kubernetes runner: the file is inside the trial's pod (use StdOut, which reads the primary container's log, or Push)",
+      `is not supported with the Kubernetes runner: ${what} inside the trial's pod (use StdOut, which reads the primary container's log, or Push)`,
     );
   }
   const podAnnotations: Record<string, string> = {
