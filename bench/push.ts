@@ -20,6 +20,11 @@
  * postgres_ (raw_mysql_rows_per_s / raw_postgres_rows_per_s being the plain driver's inserts).
  *
  * Run: `npm run bench:push` (builds first: children import the built package as trials do).
+ * `BENCH_IMPL=grpc-js npm run bench:push` gives the same figures with the DB manager's gRPC port
+ * and the trial-side client on @grpc/grpc-js + protobuf-es (bench/support/grpc-js-*.mjs) instead
+ * of the hand-written node:http2 server, decoder and client, so that choice (DESIGN.md,
+ * docs/architecture-rpc.md) can be re-measured when the libraries improve. The raw_* references
+ * do not depend on it; client_only_* then measure the grpc-js client.
  */
 import { spawnSync } from 'node:child_process';
 import { openDatabase } from '../src/store/index.js';
@@ -32,6 +37,10 @@ const SQLITE_POINTS_PER_TRIAL = Number(process.env.BENCH_POINTS_PER_TRIAL ?? 50_
 const SERVER_POINTS_PER_TRIAL = Math.round(SQLITE_POINTS_PER_TRIAL / 2);
 const STREAM_POINTS = 200_000;
 const RAW_BATCH = 2_000;
+const IMPL = process.env.BENCH_IMPL ?? 'katib-ts';
+if (IMPL !== 'katib-ts' && IMPL !== 'grpc-js') {
+  throw new Error(`BENCH_IMPL=${IMPL}: must be katib-ts (the default) or grpc-js`);
+}
 
 type Figures = Record<string, number>;
 type Timed = { count: number; secs: number; p99_ms: number; cpu_us: number };
@@ -79,7 +88,9 @@ async function references(): Promise<Figures> {
 function importMs(address: string): number {
   progress('import cost');
   const code =
-    "const { reportMetrics } = await import('katib-ts/report'); await reportMetrics({ loss: 0.5 });";
+    IMPL === 'grpc-js'
+      ? "const c = await import('./bench/support/grpc-js-client.mjs'); await c.reportMetrics({ loss: 0.5 }, { trialName: 'bench-import', dbManagerAddress: process.env.KATIB_DB_MANAGER_ADDRESS }); await c.closeReportConnections();"
+      : "const { reportMetrics } = await import('katib-ts/report'); await reportMetrics({ loss: 0.5 });";
   const env = { ...process.env, KATIB_TRIAL_NAME: 'bench-import', KATIB_DB_MANAGER_ADDRESS: address };
   const time = (args: string[]) => {
     const start = performance.now();
@@ -174,6 +185,7 @@ async function benchOne(db: BenchDatabase, rawH2Rate: number): Promise<Figures> 
 
 async function main(): Promise<void> {
   const started = performance.now();
+  progress(`implementation: ${IMPL}`);
   const h2 = await references();
   const figures: Figures = { ...h2 };
   for (const db of await benchDatabases()) {

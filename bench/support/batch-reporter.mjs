@@ -1,7 +1,11 @@
 // One of the concurrent trials of points_per_s: connects (one warm-up point), prints
 // {"ready":true}, waits for a line on stdin, then reports argv[4] one-metric points through
 // the batched reporter as fast as back-pressure allows, flushes, prints {"points","secs","cpu_us_per_point"}.
-import { createMetricsReporter } from 'katib-ts/report';
+// BENCH_IMPL=grpc-js: the same calls on @grpc/grpc-js + protobuf-es (see grpc-js-client.mjs).
+const { createMetricsReporter } =
+  process.env.BENCH_IMPL === 'grpc-js'
+    ? await import('./grpc-js-client.mjs')
+    : await import('katib-ts/report');
 
 const [address, trialName, points] = [process.argv[2], process.argv[3], Number(process.argv[4])];
 const reporter = createMetricsReporter({ trialName, dbManagerAddress: address });

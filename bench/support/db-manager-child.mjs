@@ -8,7 +8,11 @@ import { startDbManager } from '../../dist/dbmanager/index.js';
 import { openDatabase } from '../../dist/store/index.js';
 
 const db = await openDatabase(process.argv[2]);
-const manager = await startDbManager({ db, grpcListen: '127.0.0.1:0', httpListen: null });
+// BENCH_IMPL=grpc-js: the same service on @grpc/grpc-js + protobuf-es (grpc-js-db-manager.mjs).
+const manager =
+  process.env.BENCH_IMPL === 'grpc-js'
+    ? await (await import('./grpc-js-db-manager.mjs')).startGrpcJsDbManager(db)
+    : await startDbManager({ db, grpcListen: '127.0.0.1:0', httpListen: null });
 process.stdout.write(`${JSON.stringify({ grpcAddress: manager.grpcAddress })}\n`);
 const stats = () => {
   const cpu = process.cpuUsage();

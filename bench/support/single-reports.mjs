@@ -1,7 +1,11 @@
 // One trial awaiting one-point reportMetrics calls (durable on return) for argv[3] ms against
 // the DB manager at argv[2]. Imports the built package as a trial would. Prints one JSON line:
 // {count, secs, p99_ms, cpu_us (this process's CPU time per call)}.
-import { closeReportConnections, reportMetrics } from 'katib-ts/report';
+// BENCH_IMPL=grpc-js: the same calls on @grpc/grpc-js + protobuf-es (see grpc-js-client.mjs).
+const { closeReportConnections, reportMetrics } =
+  process.env.BENCH_IMPL === 'grpc-js'
+    ? await import('./grpc-js-client.mjs')
+    : await import('katib-ts/report');
 
 const address = process.argv[2];
 const durationMs = Number(process.argv[3] ?? 3000);

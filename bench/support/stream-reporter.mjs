@@ -1,7 +1,11 @@
 // stream_points_per_s: one trial reporting argv[4] one-metric points through the batched
 // reporter in a tight loop (no await), then flush(): from the first report() until every
 // point is stored. Prints {"points","secs","cpu_us_per_point"}.
-import { createMetricsReporter } from 'katib-ts/report';
+// BENCH_IMPL=grpc-js: the same calls on @grpc/grpc-js + protobuf-es (see grpc-js-client.mjs).
+const { createMetricsReporter } =
+  process.env.BENCH_IMPL === 'grpc-js'
+    ? await import('./grpc-js-client.mjs')
+    : await import('katib-ts/report');
 
 const [address, trialName, points] = [process.argv[2], process.argv[3], Number(process.argv[4])];
 const reporter = createMetricsReporter({ trialName, dbManagerAddress: address });

@@ -1,4 +1,4 @@
-import { formatHostPort, HOST_PORT_RULE, tryParseHostPort } from '../dbmanager/address.js';
+import { formatHostPort, HOST_PORT_RULE, tryParseHostPort } from '../rpc/index.js';
 import { usageError } from './context.js';
 
 /** A setting and where it came from (`--flag`, `ENV_NAME` or `default`), to name it in errors. */

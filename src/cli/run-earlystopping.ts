@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { startEarlyStoppingService } from '../services/index.js';
+import { startEarlyStoppingService } from '../algorithm-services/index.js';
 import { type CliContext, CliError } from './context.js';
 import { flagOrEnv, listenAddress } from './options.js';
 import { exitCodeOf } from './run-suggestion.js';

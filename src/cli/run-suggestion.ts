@@ -1,6 +1,6 @@
 import pino from 'pino';
+import { startSuggestionService } from '../algorithm-services/index.js';
 import { KatibError } from '../api/errors.js';
-import { startSuggestionService } from '../services/index.js';
 import { knownAlgorithms } from '../suggestion/index.js';
 import { type CliContext, CliError, usageError } from './context.js';
 import { flagOrEnv, listenAddress } from './options.js';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { stringify } from 'yaml';
-import { tryParseHostPort } from '../dbmanager/address.js';
 import { shimsConfigMap, startWebhookServer } from '../injection/index.js';
+import { tryParseHostPort } from '../rpc/index.js';
 import { type CliContext, CliError, usageError } from './context.js';
 import { flagOrEnv, listenAddress, type Setting } from './options.js';
 import { shutdownSignal } from './signals.js';

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { HOST_PORT_RULE, tryParseHostPort } from '../dbmanager/address.js';
+import { HOST_PORT_RULE, tryParseHostPort } from '../rpc/index.js';
 import type { CliContext } from './context.js';
 import { usageError } from './context.js';
 import { flagOrEnv } from './options.js';

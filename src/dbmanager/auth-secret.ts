@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
 import { invalidArgument, KatibError } from '../api/errors.js';
-import { DbManagerAuth, MIN_SECRET_BYTES } from './auth.js';
+import { DbManagerAuth, MIN_SECRET_BYTES } from '../rpc/auth.js';
 
 /**
  * The secret in `file` (its bytes, surrounding whitespace trimmed). Throws `invalid_argument`

@@ -1,9 +1,18 @@
-export { formatHostPort, HOST_PORT_RULE, type HostPort, tryParseHostPort } from './address.js';
-export { type Bearer, bearerOf, DbManagerAuth, type DbManagerAuthOptions, MIN_SECRET_BYTES } from './auth.js';
-export { authorizeHttp, TOKEN_COOKIE } from './auth-http.js';
+/**
+ * Katib's DBManager service (ReportObservationLog, GetObservationLog, DeleteObservationLog) over
+ * an ObservationStore, its health, and startDbManager, which serves it on the gRPC and HTTP
+ * ports through src/rpc. Auth and TLS types are re-exported because startDbManager takes them.
+ */
+
+export {
+  DbManagerAuth,
+  type HttpHandler,
+  readCaFile,
+  readTlsMaterial,
+  type TlsMaterial,
+} from '../rpc/index.js';
 export { type AuthSettings, openAuth, readAuthSecretFile, storedAuthSecret } from './auth-secret.js';
-export { DB_MANAGER_GRPC, grpcServiceDefinition, HEALTH_GRPC } from './grpc-definition.js';
-export type { HttpHandler, HttpRoutes } from './http-routes.js';
+export { DB_MANAGER_GRPC, HEALTH_GRPC } from './grpc-js-definitions.js';
 export {
   type DbManagerLimits,
   DEFAULT_LIMITS,
@@ -18,7 +27,6 @@ export {
   type RequestLimits,
   resolveLimits,
 } from './limits.js';
-export { GrpcError, type UnaryCallContext, type UnaryHandler } from './server-call.js';
 export { DbManagerService, type DbManagerServiceOptions } from './service.js';
 export {
   type DbManagerDatabase,
@@ -26,5 +34,3 @@ export {
   type StartDbManagerOptions,
   startDbManager,
 } from './start.js';
-export { readCaFile, readTlsMaterial, type TlsFields, type TlsMaterial } from './tls.js';
-export { UnaryGrpcServer, type UnaryGrpcServerOptions } from './unary-grpc-server.js';

@@ -1,20 +1,27 @@
 import type { Server as HttpServer } from 'node:http';
-import type { DescService } from '@bufbuild/protobuf';
-import type { ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
 import pino, { type Logger } from 'pino';
 import { invalidArgument } from '../api/errors.js';
+import {
+  accessInterceptor,
+  type DbManagerAuth,
+  formatHostPort,
+  HOST_PORT_RULE,
+  type HostPort,
+  type HttpHandler,
+  HttpRoutes,
+  listenHttp,
+  type RpcService,
+  shutdownHttp,
+  type TlsMaterial,
+  tryParseHostPort,
+} from '../rpc/index.js';
 import type { ObservationStore } from '../store/observation-store.js';
-import { formatHostPort, HOST_PORT_RULE, type HostPort, tryParseHostPort } from './address.js';
-import { bearerOf, type DbManagerAuth } from './auth.js';
-import { createGrpcServer } from './grpc-server.js';
+import { createGrpcPort } from './grpc-port.js';
 import { HealthProbe } from './health.js';
-import { listenHttp, shutdownHttp } from './http-listen.js';
-import { type HttpHandler, HttpRoutes } from './http-routes.js';
-import { createHttpServer } from './http-server.js';
+import { createHttpPort } from './http-port.js';
 import { KeyPruner } from './key-pruner.js';
 import { type DbManagerLimits, resolveLimits } from './limits.js';
 import { DbManagerService } from './service.js';
-import type { TlsMaterial } from './tls.js';
 
 /** What the DB manager needs of an open database (the store's `Database` fits). */
 export interface DbManagerDatabase {
@@ -78,17 +85,13 @@ export interface RunningDbManager {
   /** True when both ports serve TLS. */
   tls: boolean;
   /**
-   * Serves one more gRPC service on the gRPC port (`katib server` adds its management API there,
-   * so users need one address): a grpc-js ServiceDefinition (from grpcServiceDefinition) or the
-   * protobuf-es service itself, with a grpc-js style implementation (`(call, callback)` per
-   * method; see grpcJsHandlers for what the call offers). Unary methods only, as all of Katib's.
-   * With auth on, every one of its calls needs the operator token.
+   * Serves one more service on the gRPC port (`katib server` adds its management API there, so
+   * users need one address): an RpcService (protobuf-es descriptor, Connect ServiceImpl, its
+   * interceptors), as every service is written (docs/architecture-rpc.md). Unary methods only,
+   * as all of Katib's. With auth on, every one of its calls needs the operator token.
    * Throws, adding nothing, if one of its methods is served already.
    */
-  addGrpcService(
-    definition: ServiceDefinition | DescService,
-    implementation: UntypedServiceImplementation,
-  ): void;
+  addGrpcService(rpc: RpcService): void;
   /** Stops accepting, drains in-flight calls (bounded by drainTimeoutMs), leaves the database open. */
   close(): Promise<void>;
 }
@@ -133,7 +136,7 @@ export async function startDbManager(options: StartDbManagerOptions): Promise<Ru
   });
   const probe = new HealthProbe(db);
   const { auth, tls } = options;
-  const grpcServer = createGrpcServer(service, probe, limits, dropped('grpc'), auth, tls);
+  const grpcServer = createGrpcPort(service, probe, limits, dropped('grpc'), auth, tls);
   const grpcPort = await grpcServer.listen(grpcAt.host, grpcAt.port);
   const grpcAddress = formatHostPort({ host: grpcAt.host, port: grpcPort });
 
@@ -144,7 +147,7 @@ export async function startDbManager(options: StartDbManagerOptions): Promise<Ru
     httpRoutes = new HttpRoutes();
     for (const [prefix, handler] of Object.entries(options.httpHandlers ?? {}))
       httpRoutes.mount(prefix, handler);
-    httpServer = createHttpServer(service, probe, httpRoutes, limits, dropped('http'), auth, tls);
+    httpServer = createHttpPort(service, probe, httpRoutes, limits, dropped('http'), auth, tls);
     try {
       const port = await listenHttp(httpServer, httpAt.host, httpAt.port);
       httpAddress = formatHostPort({ host: httpAt.host, port });
@@ -174,11 +177,9 @@ export async function startDbManager(options: StartDbManagerOptions): Promise<Ru
     httpRoutes,
     auth,
     tls: tls !== undefined,
-    addGrpcService: (definition, implementation) =>
+    addGrpcService: (rpc) =>
       grpcServer.addService(
-        definition,
-        implementation,
-        auth && ((call) => auth.requireOperator(bearerOf(call.headers.authorization), call.path)),
+        auth ? { ...rpc, interceptors: [accessInterceptor(auth, {}), ...(rpc.interceptors ?? [])] } : rpc,
       ),
     close() {
       closing ??= (async () => {

@@ -15,7 +15,6 @@ import {
 import { codeOfGrpcStatus, invalidArgument, KatibError } from '../api/errors.js';
 import type { Experiment } from '../api/experiment.js';
 import type { Trial } from '../api/trial.js';
-import { grpcServiceDefinition, HOST_PORT_RULE, tryParseHostPort } from '../dbmanager/index.js';
 import { DBManager, GetObservationLogRequestSchema } from '../gen/api/v1/beta1/api_pb.js';
 import {
   CreateExperimentRequestSchema,
@@ -28,6 +27,7 @@ import {
   ListExperimentsRequestSchema,
   ListTrialsRequestSchema,
 } from '../gen/katib_ts/v1/experiments_pb.js';
+import { grpcServiceDefinition, HOST_PORT_RULE, tryParseHostPort } from '../rpc/index.js';
 import type { KatibBackend } from './backend.js';
 
 /** Same key as the server's FIELD_METADATA_KEY (not imported: that would load the whole server). */

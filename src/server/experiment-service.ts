@@ -4,103 +4,88 @@
  * the same gRPC port. Experiments and trials travel as JSON text (see the proto for why).
  */
 import { create } from '@bufbuild/protobuf';
-import {
-  Metadata,
-  type ServerUnaryCall,
-  type ServiceError,
-  type sendUnaryData,
-  type UntypedServiceImplementation,
-} from '@grpc/grpc-js';
+import { type Code, ConnectError, type Interceptor, type ServiceImpl } from '@connectrpc/connect';
 import { grpcStatusOf, invalidArgument, KatibError } from '../api/errors.js';
-import { grpcServiceDefinition } from '../dbmanager/index.js';
 import {
   CreateExperimentReplySchema,
-  type CreateExperimentRequest,
   DeleteExperimentReplySchema,
-  type DeleteExperimentRequest,
   EditExperimentBudgetReplySchema,
-  type EditExperimentBudgetRequest,
   ExperimentService,
   GetExperimentReplySchema,
-  type GetExperimentRequest,
   GetTrialLogsReplySchema,
-  type GetTrialLogsRequest,
   GetTrialReplySchema,
-  type GetTrialRequest,
   ListExperimentsReplySchema,
   ListTrialsReplySchema,
-  type ListTrialsRequest,
 } from '../gen/katib_ts/v1/experiments_pb.js';
+import type { RpcService } from '../rpc/index.js';
 import type { Budget } from './budget.js';
 import type { ExperimentManager } from './experiment-manager.js';
-
-export const EXPERIMENT_SERVICE_GRPC = grpcServiceDefinition(ExperimentService);
 
 /** Trailer naming the field of an INVALID_ARGUMENT, read back into KatibError.field by the client. */
 export const FIELD_METADATA_KEY = 'katib-field';
 
-export function experimentServiceImplementation(manager: ExperimentManager): UntypedServiceImplementation {
+/**
+ * The management service over `manager`, for RunningDbManager.addGrpcService (or any port that
+ * serves an RpcService): its descriptor, its methods, and the interceptor that sends a
+ * KatibError's field along in the FIELD_METADATA_KEY trailer.
+ */
+export function experimentService(manager: ExperimentManager): RpcService<typeof ExperimentService> {
+  return { service: ExperimentService, impl: experimentServiceImpl(manager), interceptors: [fieldTrailer] };
+}
+
+export function experimentServiceImpl(manager: ExperimentManager): ServiceImpl<typeof ExperimentService> {
   return {
-    createExperiment: unary(async (req: CreateExperimentRequest) => {
+    async createExperiment(req) {
       const experiment = await manager.create(parseJson(req.experimentJson, 'experiment_json'));
       return create(CreateExperimentReplySchema, { experimentJson: JSON.stringify(experiment) });
-    }),
-    getExperiment: unary(async (req: GetExperimentRequest) =>
-      create(GetExperimentReplySchema, { experimentJson: JSON.stringify(await manager.get(name(req.name))) }),
-    ),
-    listExperiments: unary(async () =>
-      create(ListExperimentsReplySchema, {
+    },
+    async getExperiment(req) {
+      return create(GetExperimentReplySchema, {
+        experimentJson: JSON.stringify(await manager.get(name(req.name))),
+      });
+    },
+    async listExperiments() {
+      return create(ListExperimentsReplySchema, {
         experimentJson: (await manager.list()).map((e) => JSON.stringify(e)),
-      }),
-    ),
-    editExperimentBudget: unary(async (req: EditExperimentBudgetRequest) => {
+      });
+    },
+    async editExperimentBudget(req) {
       const budget: Budget = {};
       if (req.maxTrialCount !== undefined) budget.maxTrialCount = req.maxTrialCount;
       if (req.parallelTrialCount !== undefined) budget.parallelTrialCount = req.parallelTrialCount;
       if (req.maxFailedTrialCount !== undefined) budget.maxFailedTrialCount = req.maxFailedTrialCount;
       const experiment = await manager.editBudget(name(req.name), budget);
       return create(EditExperimentBudgetReplySchema, { experimentJson: JSON.stringify(experiment) });
-    }),
-    deleteExperiment: unary(async (req: DeleteExperimentRequest) => {
+    },
+    async deleteExperiment(req) {
       await manager.delete(name(req.name));
       return create(DeleteExperimentReplySchema);
-    }),
-    listTrials: unary(async (req: ListTrialsRequest) =>
-      create(ListTrialsReplySchema, {
-        trialJson: (await manager.listTrials(name(req.experimentName, 'experiment_name'))).map((t) =>
-          JSON.stringify(t),
-        ),
-      }),
-    ),
-    getTrial: unary(async (req: GetTrialRequest) =>
-      create(GetTrialReplySchema, { trialJson: JSON.stringify(await manager.getTrial(name(req.name))) }),
-    ),
-    getTrialLogs: unary(async (req: GetTrialLogsRequest) =>
-      create(GetTrialLogsReplySchema, await manager.trialLogs(name(req.name))),
-    ),
+    },
+    async listTrials(req) {
+      const trials = await manager.listTrials(name(req.experimentName, 'experiment_name'));
+      return create(ListTrialsReplySchema, { trialJson: trials.map((t) => JSON.stringify(t)) });
+    },
+    async getTrial(req) {
+      return create(GetTrialReplySchema, {
+        trialJson: JSON.stringify(await manager.getTrial(name(req.name))),
+      });
+    },
+    async getTrialLogs(req) {
+      return create(GetTrialLogsReplySchema, await manager.trialLogs(name(req.name)));
+    },
   };
 }
 
-function unary<Req, Reply>(handle: (req: Req) => Promise<Reply>) {
-  return async (call: ServerUnaryCall<Req, Reply>, callback: sendUnaryData<Reply>): Promise<void> => {
-    let reply: Reply;
-    try {
-      reply = await handle(call.request);
-    } catch (err) {
-      callback(serviceError(err));
-      return;
-    }
-    callback(null, reply);
-  };
-}
-
-/** A KatibError as a gRPC status: its code, its message, and its field in a trailer. */
-function serviceError(err: unknown): Partial<ServiceError> {
-  const katib = KatibError.from(err);
-  const metadata = new Metadata();
-  if (katib.field) metadata.set(FIELD_METADATA_KEY, katib.field);
-  return { code: grpcStatusOf(katib.code), details: katib.message, metadata };
-}
+/** A KatibError as a status: its code, its message, and its field in a trailer. */
+const fieldTrailer: Interceptor = (next) => async (req) => {
+  try {
+    return await next(req);
+  } catch (err) {
+    const katib = KatibError.from(err);
+    const metadata = katib.field ? new Headers({ [FIELD_METADATA_KEY]: katib.field }) : undefined;
+    throw new ConnectError(katib.message, grpcStatusOf(katib.code) as Code, metadata, undefined, err);
+  }
+};
 
 function name(value: string, field = 'name'): string {
   if (value === '') throw invalidArgument(field, value, 'is required');

@@ -6,9 +6,5 @@ export {
   TRIAL_LOG_TAIL_BYTES,
   type TrialLogs,
 } from './experiment-manager.js';
-export {
-  EXPERIMENT_SERVICE_GRPC,
-  experimentServiceImplementation,
-  FIELD_METADATA_KEY,
-} from './experiment-service.js';
+export { experimentService, experimentServiceImpl, FIELD_METADATA_KEY } from './experiment-service.js';
 export { type KatibServerOptions, type RunningKatibServer, startKatibServer } from './start-server.js';

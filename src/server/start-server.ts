@@ -4,7 +4,7 @@ import type { DbManagerLimits } from '../dbmanager/index.js';
 import type { TrialRunner } from '../runner/index.js';
 import { type Dashboard, mountDashboard } from '../ui/index.js';
 import { ExperimentManager } from './experiment-manager.js';
-import { EXPERIMENT_SERVICE_GRPC, experimentServiceImplementation } from './experiment-service.js';
+import { experimentService } from './experiment-service.js';
 
 export interface KatibServerOptions {
   /** Database URL (sqlite:PATH, mysql://..., postgres://...). */
@@ -87,7 +87,7 @@ export async function startKatibServer(options: KatibServerOptions): Promise<Run
   let resumed: string[];
   let dashboard: Dashboard | undefined;
   try {
-    katib.dbManager.addGrpcService(EXPERIMENT_SERVICE_GRPC, experimentServiceImplementation(manager));
+    katib.dbManager.addGrpcService(experimentService(manager));
     const dashboardOptions = options.dashboard === undefined ? {} : options.dashboard;
     if (dashboardOptions && katib.dbManager.httpRoutes) {
       dashboard = mountDashboard(katib.dbManager.httpRoutes, {

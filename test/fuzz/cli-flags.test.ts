@@ -17,7 +17,8 @@ import { CliError } from '../../src/cli/context.js';
 import { databaseSetting } from '../../src/cli/database-setting.js';
 import { byteSize, limitSettings, wholeNumber } from '../../src/cli/limit-settings.js';
 import { listenAddress, positiveSeconds, serviceSettings } from '../../src/cli/options.js';
-import { LIMIT_RANGES, tryParseHostPort } from '../../src/dbmanager/index.js';
+import { LIMIT_RANGES } from '../../src/dbmanager/index.js';
+import { tryParseHostPort } from '../../src/rpc/index.js';
 import { fuzzParams } from './support.js';
 
 /** Values a user could type: numbers in every spelling, ports, sizes, junk. */

@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { DbManagerReader } from '../../src/algorithm-services/index.js';
 import { DbManagerAuth, type RunningDbManager, startDbManager } from '../../src/dbmanager/index.js';
-import { DbManagerReader } from '../../src/services/index.js';
 import { type Database, openDatabase } from '../../src/store/index.js';
 
 const OPERATOR = 'operator-token-for-the-reader-test';

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { create } from '@bufbuild/protobuf';
+import {
+  experimentFromProto,
+  experimentToProto,
+  inStartOrder,
+  trialFromProto,
+  trialToProto,
+} from '../../src/algorithm-services/index.js';
 import type { Experiment } from '../../src/api/experiment.js';
 import type { Trial } from '../../src/api/trial.js';
 import {
@@ -8,13 +15,6 @@ import {
   ExperimentSchema,
   TrialSchema,
 } from '../../src/gen/api/v1/beta1/api_pb.js';
-import {
-  experimentFromProto,
-  experimentToProto,
-  inStartOrder,
-  trialFromProto,
-  trialToProto,
-} from '../../src/services/index.js';
 import { trialState } from '../../src/suggestion/index.js';
 import { katibExperiment, katibTrial } from './katib-request.js';
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { status } from '@grpc/grpc-js';
+import { type RunningService, startEarlyStoppingService } from '../../src/algorithm-services/index.js';
 import { type RunningDbManager, startDbManager } from '../../src/dbmanager/index.js';
 import {
   ComparisonType,
@@ -13,7 +14,6 @@ import {
   type GetEarlyStoppingRulesRequestSchema,
 } from '../../src/gen/api/v1/beta1/api_pb.js';
 import { HealthCheckResponse_ServingStatus } from '../../src/gen/grpc/health/v1/health_pb.js';
-import { type RunningService, startEarlyStoppingService } from '../../src/services/index.js';
 import { type Database, openDatabase } from '../../src/store/index.js';
 import { freePort } from '../support/fixtures.js';
 import { grpcError, ServiceClients } from './clients.js';

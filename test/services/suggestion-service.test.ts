@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { status } from '@grpc/grpc-js';
+import { type RunningService, startSuggestionService } from '../../src/algorithm-services/index.js';
 import { KatibError } from '../../src/api/errors.js';
 import {
   TrialStatus_TrialConditionType as Condition,
   type GetSuggestionsReply,
 } from '../../src/gen/api/v1/beta1/api_pb.js';
 import { HealthCheckResponse_ServingStatus } from '../../src/gen/grpc/health/v1/health_pb.js';
-import { type RunningService, startSuggestionService } from '../../src/services/index.js';
 import { BRACKET_LABEL, RUNG_LABEL } from '../../src/suggestion/hyperband/index.js';
 import { grpcError, ServiceClients } from './clients.js';
 import { katibExperiment, katibTrial, type TrialInit } from './katib-request.js';

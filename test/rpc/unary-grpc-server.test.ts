@@ -2,25 +2,23 @@ import assert from 'node:assert/strict';
 import http2 from 'node:http2';
 import { after, before, describe, it } from 'node:test';
 import { create } from '@bufbuild/protobuf';
+import { Code, ConnectError } from '@connectrpc/connect';
 import {
   credentials,
   Metadata,
   makeGenericClientConstructor,
-  type ServerUnaryCall,
   type ServiceError,
-  type sendUnaryData,
   status,
 } from '@grpc/grpc-js';
 import { KatibError } from '../../src/api/errors.js';
-import { grpcServiceDefinition, UnaryGrpcServer } from '../../src/dbmanager/index.js';
 import {
   Health,
-  type HealthCheckRequest,
   HealthCheckRequestSchema,
   type HealthCheckResponse,
   HealthCheckResponse_ServingStatus,
   HealthCheckResponseSchema,
 } from '../../src/gen/grpc/health/v1/health_pb.js';
+import { grpcServiceDefinition, UnaryGrpcServer } from '../../src/rpc/index.js';
 
 const CHECK = '/grpc.health.v1.Health/Check';
 const SERVING = create(HealthCheckResponseSchema, { status: HealthCheckResponse_ServingStatus.SERVING });
@@ -80,28 +78,24 @@ describe('UnaryGrpcServer', () => {
 
   before(async () => {
     server = new UnaryGrpcServer({ maxReceiveMessageBytes: 1024 });
-    server.addService(grpcServiceDefinition(Health), {
-      check(
-        call: ServerUnaryCall<HealthCheckRequest, HealthCheckResponse>,
-        callback: sendUnaryData<HealthCheckResponse>,
-      ) {
-        const name = call.request.service;
-        if (name === 'slow') {
-          release = () => callback(null, SERVING);
-          return;
-        }
-        if (name === 'fail') {
-          const metadata = new Metadata();
-          metadata.set('katib-field', 'service');
-          callback({ code: status.FAILED_PRECONDITION, details: ' 100% ünïcode\nline ', metadata });
-          return;
-        }
-        if (name === 'throw') throw new KatibError('not_found', 'no such thing');
-        // An async handler that rejects without calling back (grpc-js would leave it unhandled).
-        if (name === 'reject') return Promise.reject(new KatibError('aborted', 'gave up')) as never;
-        const trailer = new Metadata();
-        trailer.set('echo', String(call.metadata.get('x-echo')[0] ?? ''));
-        callback(null, SERVING, trailer);
+    server.addService({
+      service: Health,
+      impl: {
+        check(request, context) {
+          const name = request.service;
+          if (name === 'slow') return new Promise((resolve) => (release = () => resolve(SERVING)));
+          if (name === 'fail') {
+            throw new ConnectError(
+              ' 100% ünïcode\nline ',
+              Code.FailedPrecondition,
+              new Headers({ 'katib-field': 'service' }),
+            );
+          }
+          if (name === 'throw') throw new KatibError('not_found', 'no such thing');
+          if (name === 'reject') return Promise.reject(new KatibError('aborted', 'gave up'));
+          context.responseTrailer.set('echo', context.requestHeader.get('x-echo') ?? '');
+          return SERVING;
+        },
       },
     });
     address = `127.0.0.1:${await server.listen('127.0.0.1', 0)}`;
@@ -144,7 +138,7 @@ describe('UnaryGrpcServer', () => {
     );
   };
 
-  it('serves a grpc-js style service to a grpc-js client, metadata and trailers included', async () => {
+  it('serves a Connect ServiceImpl to a grpc-js client, metadata and trailers included', async () => {
     const md = new Metadata();
     md.set('x-echo', 'hello');
     const { err, reply, trailers } = await grpcJsCheck('', md);
@@ -166,7 +160,7 @@ describe('UnaryGrpcServer', () => {
     assert.equal(rejected.err?.details, 'gave up');
   });
 
-  it('answers UNIMPLEMENTED for a streaming method of a grpc-js style service', async () => {
+  it('answers UNIMPLEMENTED for a method the service does not have', async () => {
     const reply = await rawCall(
       session,
       { ':path': '/grpc.health.v1.Health/Watch' },

@@ -7,7 +7,6 @@ export { experimentFromProto, experimentToProto } from './convert-experiment.js'
 export { inStartOrder, trialFromProto, trialToProto } from './convert-trial.js';
 export { DbManagerReader } from './db-manager-reader.js';
 export { EarlyStoppingService, type LogReader } from './early-stopping-service.js';
-export { alwaysServingHealth } from './health.js';
 export {
   DEFAULT_EARLY_STOPPING_LISTEN,
   DEFAULT_SERVICE_MAX_MESSAGE_BYTES,
@@ -16,5 +15,5 @@ export {
   type StartServiceOptions,
   startEarlyStoppingService,
   startSuggestionService,
-} from './server.js';
+} from './start.js';
 export { SuggestionService } from './suggestion-service.js';

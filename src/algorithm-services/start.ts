@@ -1,20 +1,17 @@
-import type { ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
+import type { ServiceImpl } from '@connectrpc/connect';
 import pino, { type Logger } from 'pino';
-import { invalidArgument, KatibError } from '../api/errors.js';
-// The DB manager's gRPC server and error mapping: the same server, drain and codes on every gRPC port.
-import { toGrpcStatus } from '../dbmanager/errors.js';
+import { invalidArgument } from '../api/errors.js';
+import { EarlyStopping, Suggestion } from '../gen/api/v1/beta1/api_pb.js';
 import {
   formatHostPort,
-  grpcServiceDefinition,
-  HEALTH_GRPC,
   HOST_PORT_RULE,
+  healthService,
+  logFailures,
   tryParseHostPort,
   UnaryGrpcServer,
-} from '../dbmanager/index.js';
-import { EarlyStopping, type SetTrialStatusRequest, Suggestion } from '../gen/api/v1/beta1/api_pb.js';
+} from '../rpc/index.js';
 import { DbManagerReader } from './db-manager-reader.js';
 import { EarlyStoppingService, type LogReader } from './early-stopping-service.js';
-import { alwaysServingHealth } from './health.js';
 import { SuggestionService } from './suggestion-service.js';
 
 /** Katib's ports: suggestion services on 6789, early stopping on 6788 (here on loopback by default). */
@@ -55,15 +52,9 @@ export async function startSuggestionService(
   const service = new SuggestionService(options.algorithm);
   const logger = options.logger ?? pino({ level: 'silent' });
   const server = newServer(options);
-  server.addService(grpcServiceDefinition(Suggestion), {
-    getSuggestions: unary(logger, 'GetSuggestions', service.getSuggestions.bind(service)),
-    validateAlgorithmSettings: unary(
-      logger,
-      'ValidateAlgorithmSettings',
-      service.validateAlgorithmSettings.bind(service),
-    ),
-  });
-  server.addService(HEALTH_GRPC, alwaysServingHealth([Suggestion.typeName, 'manager.v1beta1.Suggestion']));
+  server.addService({ service: Suggestion, impl: service, interceptors: [logFailures(logger)] });
+  // Katib's readiness probes ask for manager.v1beta1.Suggestion, its older package name.
+  server.addService(healthService([Suggestion.typeName, 'manager.v1beta1.Suggestion']));
   return serve(server, options.listen ?? DEFAULT_SUGGESTION_LISTEN, options, logger, 'suggestion service', {
     algorithm: options.algorithm,
   });
@@ -87,31 +78,21 @@ export async function startEarlyStoppingService(
   const service = new EarlyStoppingService(
     options.readLogs ?? ((address, query) => reader!.read(address, query)),
   );
-  const server = newServer(options);
-  server.addService(grpcServiceDefinition(EarlyStopping), {
-    getEarlyStoppingRules: unary(
-      logger,
-      'GetEarlyStoppingRules',
-      service.getEarlyStoppingRules.bind(service),
-    ),
-    setTrialStatus: unary(logger, 'SetTrialStatus', (req: SetTrialStatusRequest) => {
+  const impl: ServiceImpl<typeof EarlyStopping> = {
+    getEarlyStoppingRules: (req) => service.getEarlyStoppingRules(req),
+    setTrialStatus(req) {
       const reply = service.setTrialStatus(req);
       logger.info(
         { trialName: req.trialName },
         'SetTrialStatus: trial reported early stopped by its collector',
       );
       return reply;
-    }),
-    validateEarlyStoppingSettings: unary(
-      logger,
-      'ValidateEarlyStoppingSettings',
-      service.validateEarlyStoppingSettings.bind(service),
-    ),
-  });
-  server.addService(
-    HEALTH_GRPC,
-    alwaysServingHealth([EarlyStopping.typeName, 'manager.v1beta1.EarlyStopping']),
-  );
+    },
+    validateEarlyStoppingSettings: (req) => service.validateEarlyStoppingSettings(req),
+  };
+  const server = newServer(options);
+  server.addService({ service: EarlyStopping, impl, interceptors: [logFailures(logger)] });
+  server.addService(healthService([EarlyStopping.typeName, 'manager.v1beta1.EarlyStopping']));
   const running = await serve(
     server,
     options.listen ?? DEFAULT_EARLY_STOPPING_LISTEN,
@@ -163,26 +144,5 @@ async function serve(
       })();
       return closing;
     },
-  };
-}
-
-/** A grpc-js unary handler around a service method: replies, or answers the error's status. */
-function unary<Req, Res>(
-  logger: Logger,
-  method: string,
-  handle: (request: Req) => Res | Promise<Res>,
-): (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => Promise<void> {
-  return async (call, callback) => {
-    let reply: Res;
-    try {
-      reply = await handle(call.request);
-    } catch (err) {
-      const katib = KatibError.from(err);
-      if (katib.code === 'internal') logger.error({ err, method }, `${method} failed`);
-      else logger.info({ code: katib.code, message: katib.message, method }, `${method} refused`);
-      callback(toGrpcStatus(katib));
-      return;
-    }
-    callback(null, reply);
   };
 }

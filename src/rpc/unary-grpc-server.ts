@@ -1,13 +1,12 @@
 import http2 from 'node:http2';
 import type { DescService } from '@bufbuild/protobuf';
-import type { ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
 import { DeadlineWatch } from '../api/deadline-watch.js';
 import { KatibError } from '../api/errors.js';
 import { formatHostPort } from './address.js';
 import { capConnections } from './connection-cap.js';
-import { grpcJsHandlers } from './grpc-js-handlers.js';
+import { type FastPaths, grpcServiceHandlers, type RpcService } from './grpc-service-handlers.js';
 import { encodeGrpcMessage, GrpcStatus, parseGrpcTimeout } from './grpc-wire.js';
-import { type CallEnvironment, ServerCall, type UnaryCallContext, type UnaryHandler } from './server-call.js';
+import { type CallEnvironment, ServerCall, type UnaryHandler } from './server-call.js';
 
 export interface UnaryGrpcServerOptions {
   /** Largest request message accepted; larger ones are answered RESOURCE_EXHAUSTED unread. */
@@ -94,30 +93,16 @@ export class UnaryGrpcServer {
   }
 
   /**
-   * Serves a service written the grpc-js way (see grpcJsHandlers). `guard`, if given, runs before
-   * each of its calls and refuses it by throwing. Throws, adding nothing, if one of its methods is
-   * served already.
+   * Serves `rpc.service` from its Connect ServiceImpl (see grpcServiceHandlers), `fastPaths`
+   * answering the methods they name from the request bytes. Throws, adding nothing, if one of
+   * its methods is served already.
    */
-  addService(
-    service: ServiceDefinition | DescService,
-    implementation: UntypedServiceImplementation,
-    guard?: (call: UnaryCallContext) => void,
-  ): void {
-    const handlers = grpcJsHandlers(service, implementation);
+  addService<S extends DescService>(rpc: RpcService<S>, fastPaths?: FastPaths<S>): void {
+    const handlers = grpcServiceHandlers(rpc, fastPaths);
     for (const path of handlers.keys()) {
       if (this.#methods.has(path)) throw new Error(`gRPC method ${path} is served already`);
     }
-    for (const [path, handler] of handlers) {
-      this.#methods.set(
-        path,
-        guard
-          ? (bytes, call) => {
-              guard(call);
-              return handler(bytes, call);
-            }
-          : handler,
-      );
-    }
+    for (const [path, handler] of handlers) this.#methods.set(path, handler);
   }
 
   /** Listens on host:port (port 0 picks a free one); resolves with the bound port. */

@@ -1,7 +1,5 @@
 import { type DescService, fromBinary, toBinary } from '@bufbuild/protobuf';
 import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
-import { DBManager } from '../gen/api/v1/beta1/api_pb.js';
-import { Health } from '../gen/grpc/health/v1/health_pb.js';
 
 /**
  * The grpc-js service definition of a protobuf-es service: method paths `/<package.Service>/<Method>`
@@ -28,10 +26,6 @@ export function grpcServiceDefinition(service: DescService): ServiceDefinition {
   }
   return definition;
 }
-
-/** For grpc-js clients of the DB manager (tests, the early stopping service's log reader). */
-export const DB_MANAGER_GRPC = grpcServiceDefinition(DBManager);
-export const HEALTH_GRPC = grpcServiceDefinition(Health);
 
 // Unknown fields would only be carried along and dropped: skip keeping them.
 const BINARY_READ = { readUnknownFields: false } as const;
