@@ -4,11 +4,12 @@
 import { create } from '@bufbuild/protobuf';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { grpcStatusOf, KatibError } from '../../dist/api/errors.js';
-import { DB_MANAGER_GRPC, DbManagerService } from '../../dist/dbmanager/index.js';
+import { DbManagerService } from '../../dist/dbmanager/index.js';
 import {
   DeleteObservationLogReplySchema,
   ReportObservationLogReplySchema,
 } from '../../dist/gen/api/v1/beta1/api_pb.js';
+import { DB_MANAGER_GRPC } from '../../dist/rpc/index.js';
 
 /** Serves `db` on a free loopback port; resolves with {grpcAddress, close()}. */
 export async function startGrpcJsDbManager(db) {

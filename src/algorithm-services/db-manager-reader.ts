@@ -9,10 +9,9 @@ import {
 import { codeOfGrpcStatus, invalidArgument, KatibError } from '../api/errors.js';
 import type { MetricLog } from '../api/observation.js';
 import { tryParseRfc3339 } from '../api/time.js';
-import { DB_MANAGER_GRPC } from '../dbmanager/index.js';
 import type { LogQuery } from '../earlystopping/index.js';
 import { type GetObservationLogReply, GetObservationLogRequestSchema } from '../gen/api/v1/beta1/api_pb.js';
-import { formatHostPort, HOST_PORT_RULE, tryParseHostPort } from '../rpc/index.js';
+import { DB_MANAGER_GRPC, formatHostPort, HOST_PORT_RULE, tryParseHostPort } from '../rpc/index.js';
 
 const DbManagerClient = makeGenericClientConstructor(DB_MANAGER_GRPC, 'DBManager');
 

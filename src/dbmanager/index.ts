@@ -12,7 +12,6 @@ export {
   type TlsMaterial,
 } from '../rpc/index.js';
 export { type AuthSettings, openAuth, readAuthSecretFile, storedAuthSecret } from './auth-secret.js';
-export { DB_MANAGER_GRPC, HEALTH_GRPC } from './grpc-js-definitions.js';
 export {
   type DbManagerLimits,
   DEFAULT_LIMITS,

@@ -17,6 +17,7 @@ export { decode, type FastPaths, grpcServiceHandlers, type RpcService } from './
 export { healthService } from './health-service.js';
 export { listenHttp, shutdownHttp } from './http-listen.js';
 export { type HttpHandler, HttpRoutes } from './http-routes.js';
+export { DB_MANAGER_GRPC, HEALTH_GRPC } from './katib-grpc-js-definitions.js';
 export { logFailures } from './log-interceptor.js';
 export { GrpcError, type UnaryCallContext, type UnaryHandler } from './server-call.js';
 export { readCaFile, readTlsMaterial, type TlsFields, type TlsMaterial } from './tls.js';

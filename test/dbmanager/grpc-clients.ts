@@ -1,6 +1,5 @@
 import { create, type MessageInitShape } from '@bufbuild/protobuf';
 import { credentials, makeGenericClientConstructor, type ServiceError } from '@grpc/grpc-js';
-import { DB_MANAGER_GRPC, HEALTH_GRPC } from '../../src/dbmanager/index.js';
 import {
   DeleteObservationLogRequestSchema,
   type GetObservationLogReply,
@@ -11,6 +10,7 @@ import {
   HealthCheckRequestSchema,
   type HealthCheckResponse,
 } from '../../src/gen/grpc/health/v1/health_pb.js';
+import { DB_MANAGER_GRPC, HEALTH_GRPC } from '../../src/rpc/index.js';
 
 type Unary = (req: unknown, cb: (err: ServiceError | null, reply: unknown) => void) => void;
 

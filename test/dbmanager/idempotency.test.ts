@@ -11,8 +11,8 @@ import {
 } from '@grpc/grpc-js';
 import type { MetricLog } from '../../src/api/observation.js';
 import { GroupCommitter } from '../../src/dbmanager/group-commit.js';
-import { DB_MANAGER_GRPC } from '../../src/dbmanager/index.js';
 import { ReportObservationLogRequestSchema } from '../../src/gen/api/v1/beta1/api_pb.js';
+import { DB_MANAGER_GRPC } from '../../src/rpc/index.js';
 import type { ObservationStore, TrialLogs } from '../../src/store/index.js';
 import {
   type OpenedDatabase,

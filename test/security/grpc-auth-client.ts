@@ -7,7 +7,6 @@ import {
   makeGenericClientConstructor,
   type ServiceError,
 } from '@grpc/grpc-js';
-import { DB_MANAGER_GRPC, HEALTH_GRPC } from '../../src/dbmanager/index.js';
 import {
   DeleteObservationLogRequestSchema,
   type GetObservationLogReply,
@@ -15,6 +14,7 @@ import {
   ReportObservationLogRequestSchema,
 } from '../../src/gen/api/v1/beta1/api_pb.js';
 import { HealthCheckRequestSchema } from '../../src/gen/grpc/health/v1/health_pb.js';
+import { DB_MANAGER_GRPC, HEALTH_GRPC } from '../../src/rpc/index.js';
 
 type Unary = (
   req: unknown,

@@ -1,6 +1,5 @@
 import { create, type MessageInitShape } from '@bufbuild/protobuf';
 import { credentials, makeGenericClientConstructor, type ServiceError } from '@grpc/grpc-js';
-import { HEALTH_GRPC } from '../../src/dbmanager/index.js';
 import {
   EarlyStopping,
   type GetEarlyStoppingRulesReply,
@@ -19,7 +18,7 @@ import {
   HealthCheckRequestSchema,
   type HealthCheckResponse,
 } from '../../src/gen/grpc/health/v1/health_pb.js';
-import { grpcServiceDefinition } from '../../src/rpc/index.js';
+import { grpcServiceDefinition, HEALTH_GRPC } from '../../src/rpc/index.js';
 
 type Unary = (req: unknown, cb: (err: ServiceError | null, reply: unknown) => void) => void;
 type GrpcClient = Record<string, Unary> & { close(): void };
