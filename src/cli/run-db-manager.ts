@@ -3,15 +3,15 @@ import { KatibError } from '../api/errors.js';
 import { openAuth, startDbManager } from '../dbmanager/index.js';
 import { openDatabase, redactUrl } from '../store/index.js';
 import { type CliContext, CliError } from './context.js';
-import { databaseSetting } from './database-setting.js';
+import type { Setting } from './flags.js';
 import { type LimitFlags, limitSettings } from './limit-settings.js';
-import { booleanSetting, flagOrEnv, type ServiceFlags, serviceSettings } from './options.js';
+import { booleanSetting, type ServiceFlags } from './options.js';
 import type { SecurityFlags } from './security-flags.js';
 import { securitySettings } from './security-settings.js';
 import { shutdownSignal } from './signals.js';
 
 export interface DbManagerFlags extends ServiceFlags, SecurityFlags, LimitFlags {
-  db?: string;
+  db: Setting;
 }
 
 /**
@@ -21,20 +21,19 @@ export interface DbManagerFlags extends ServiceFlags, SecurityFlags, LimitFlags 
  */
 export async function runDbManager(flags: DbManagerFlags, context: CliContext): Promise<void> {
   const { env } = context;
-  const { grpcListen, httpListen, connectTimeoutSeconds } = serviceSettings(
-    flags,
-    env,
-    'KATIB_DB_MANAGER_LISTEN',
-  );
-  const skipInitialization = booleanSetting(flagOrEnv('', undefined, env, 'SKIP_DB_INITIALIZATION', 'false'));
-  const dbUrl = databaseSetting(flags.db, env);
-  const security = await securitySettings(flags, env);
+  const { listen: grpcListen, httpListen, dbConnectTimeout: connectTimeoutSeconds, db: dbUrl } = flags;
+  // A variable only, as Katib's DB manager has it.
+  const skipInitialization = booleanSetting({
+    value: env.SKIP_DB_INITIALIZATION ?? '',
+    source: 'SKIP_DB_INITIALIZATION',
+  });
+  const security = await securitySettings(flags);
   if (security.auth && !security.auth.secret && skipInitialization)
     throw new CliError(
       '--auth: SKIP_DB_INITIALIZATION=true leaves the database alone, so the auth secret cannot be kept there: give --auth-secret-file',
       2,
     );
-  const limits = limitSettings(flags, env);
+  const limits = limitSettings(flags);
 
   const logger = pino(
     { name: 'katib-db-manager', level: env.KATIB_LOG_LEVEL || 'info' },

@@ -1,21 +1,19 @@
 import pino from 'pino';
 import { startEarlyStoppingService } from '../services/index.js';
 import { type CliContext, CliError } from './context.js';
-import { flagOrEnv, listenAddress } from './options.js';
 import { exitCodeOf } from './run-suggestion.js';
 import { shutdownSignal } from './signals.js';
 
 export interface EarlyStoppingFlags {
-  listen?: string;
+  /** Normalised. */
+  listen: string;
   token?: string;
 }
 
 /** Serves Katib's EarlyStopping service (every early stopping algorithm) until SIGTERM/SIGINT. */
 export async function runEarlyStopping(flags: EarlyStoppingFlags, context: CliContext): Promise<void> {
   const { env } = context;
-  const listen = listenAddress(
-    flagOrEnv('--listen', flags.listen, env, 'KATIB_EARLY_STOPPING_LISTEN', '127.0.0.1:6788'),
-  );
+  const { listen, token } = flags;
   const logger = pino(
     { name: 'katib-earlystopping', level: env.KATIB_LOG_LEVEL || 'info' },
     pino.destination(1),
@@ -25,7 +23,6 @@ export async function runEarlyStopping(flags: EarlyStoppingFlags, context: CliCo
     process.exit(1);
   });
   try {
-    const token = flags.token ?? (env.KATIB_OPERATOR_TOKEN || undefined);
     const service = await startEarlyStoppingService({
       listen,
       logger,

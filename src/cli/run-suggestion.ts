@@ -3,12 +3,13 @@ import { KatibError } from '../api/errors.js';
 import { startSuggestionService } from '../services/index.js';
 import { knownAlgorithms } from '../suggestion/index.js';
 import { type CliContext, CliError, usageError } from './context.js';
-import { flagOrEnv, listenAddress } from './options.js';
+import type { Setting } from './flags.js';
 import { shutdownSignal } from './signals.js';
 
 export interface SuggestionFlags {
-  algorithm?: string;
-  listen?: string;
+  algorithm?: Setting;
+  /** Normalised. */
+  listen: string;
 }
 
 /**
@@ -17,9 +18,10 @@ export interface SuggestionFlags {
  */
 export async function runSuggestion(flags: SuggestionFlags, context: CliContext): Promise<void> {
   const { env } = context;
-  const algorithm = flagOrEnv('--algorithm', flags.algorithm, env, 'KATIB_SUGGESTION_ALGORITHM', '');
+  const { algorithm, listen } = flags;
   const known = knownAlgorithms();
-  if (algorithm.value === '') throw usageError('--algorithm', '', `is required (known: ${known.join(', ')})`);
+  if (algorithm === undefined || algorithm.value === '')
+    throw usageError('--algorithm', '', `is required (known: ${known.join(', ')})`);
   if (!known.includes(algorithm.value)) {
     throw usageError(
       algorithm.source,
@@ -27,9 +29,6 @@ export async function runSuggestion(flags: SuggestionFlags, context: CliContext)
       `is not a known algorithm (known: ${known.join(', ')})`,
     );
   }
-  const listen = listenAddress(
-    flagOrEnv('--listen', flags.listen, env, 'KATIB_SUGGESTION_LISTEN', '127.0.0.1:6789'),
-  );
   const logger = pino(
     { name: 'katib-suggestion', level: env.KATIB_LOG_LEVEL || 'info' },
     pino.destination(1),
