@@ -4,12 +4,13 @@ import { startSuggestionService } from '../services/index.js';
 import { knownAlgorithms } from '../suggestion/index.js';
 import { type CliContext, CliError, usageError } from './context.js';
 import type { Setting } from './flags.js';
+import { listenAddress } from './options.js';
 import { shutdownSignal } from './signals.js';
 
 export interface SuggestionFlags {
   algorithm?: Setting;
-  /** Normalised. */
-  listen: string;
+  /** Checked after --algorithm. */
+  listen: Setting;
 }
 
 /**
@@ -18,7 +19,7 @@ export interface SuggestionFlags {
  */
 export async function runSuggestion(flags: SuggestionFlags, context: CliContext): Promise<void> {
   const { env } = context;
-  const { algorithm, listen } = flags;
+  const { algorithm } = flags;
   const known = knownAlgorithms();
   if (algorithm === undefined || algorithm.value === '')
     throw usageError('--algorithm', '', `is required (known: ${known.join(', ')})`);
@@ -29,6 +30,7 @@ export async function runSuggestion(flags: SuggestionFlags, context: CliContext)
       `is not a known algorithm (known: ${known.join(', ')})`,
     );
   }
+  const listen = listenAddress(flags.listen);
   const logger = pino(
     { name: 'katib-suggestion', level: env.KATIB_LOG_LEVEL || 'info' },
     pino.destination(1),

@@ -4,13 +4,14 @@ import { tryParseHostPort } from '../dbmanager/address.js';
 import { shimsConfigMap, startWebhookServer } from '../injection/index.js';
 import { type CliContext, CliError, usageError } from './context.js';
 import type { Setting } from './flags.js';
+import { listenAddress } from './options.js';
 import { shutdownSignal } from './signals.js';
-import type { WebhookFlags } from './webhook-flags.js';
+import { clusterAddress, type WebhookFlags } from './webhook-flags.js';
 
 /** Serves the admission webhook until SIGTERM/SIGINT (or prints the shims ConfigMap). */
 export async function runWebhook(flags: WebhookFlags, context: CliContext): Promise<void> {
   const { stderr } = context;
-  const { shimsConfigmap: configMap, listen, dbManagerAddress: grpc, dbManagerHttpAddress: http } = flags;
+  const { shimsConfigmap: configMap } = flags;
   if (flags.printConfigmap) {
     context.stdout.write(stringify(shimsConfigMap(configMap)));
     return;
@@ -20,6 +21,9 @@ export async function runWebhook(flags: WebhookFlags, context: CliContext): Prom
   if (cert === undefined || cert.value === '')
     throw usageError('--tls-cert', '', 'is required: the API server calls webhooks over HTTPS only');
   if (key === undefined || key.value === '') throw usageError('--tls-key', '', 'is required with --tls-cert');
+  const listen = listenAddress(flags.listen);
+  const grpc = clusterAddress(flags.dbManagerAddress);
+  const http = clusterAddress(flags.dbManagerHttpAddress);
   const [certPem, keyPem] = await Promise.all([pem(cert), pem(key)]);
   const at = tryParseHostPort(listen)!;
   const signal = shutdownSignal(() => process.exit(1));

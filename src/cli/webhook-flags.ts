@@ -6,10 +6,9 @@ import type { Setting } from './flags.js';
 export interface WebhookFlags {
   tlsCert?: Setting;
   tlsKey?: Setting;
-  /** Normalised. */
-  listen: string;
-  dbManagerAddress: string;
-  dbManagerHttpAddress: string;
+  listen: Setting;
+  dbManagerAddress: Setting;
+  dbManagerHttpAddress: Setting;
   shimsConfigmap: string;
   printConfigmap?: boolean;
 }

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { flag, keepSource } from '../flags.js';
-import { listenAddress } from '../options.js';
 import type { SuggestionFlags } from '../run-suggestion.js';
 
 /** `katib suggestion`: one search algorithm as Katib's Suggestion gRPC service. */
@@ -23,7 +22,7 @@ export function register(program: Command, context: CliContext): void {
       flag(
         '--listen <host:port>',
         'gRPC address; Katib dials suggestion services on port 6789, use 0.0.0.0:6789 in a pod',
-        { env: 'KATIB_SUGGESTION_LISTEN', default: '127.0.0.1:6789', check: listenAddress },
+        { env: 'KATIB_SUGGESTION_LISTEN', default: '127.0.0.1:6789', check: keepSource },
       ),
     )
     .action(async (flags: SuggestionFlags) => {

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { flag, keepSource } from '../flags.js';
-import { listenAddress } from '../options.js';
-import { clusterAddress, configMapName, type WebhookFlags } from '../webhook-flags.js';
+import { configMapName, type WebhookFlags } from '../webhook-flags.js';
 
 /** `katib webhook`: the mutating admission webhook that makes Katib trial Pods push their metrics. */
 export function register(program: Command, context: CliContext): void {
@@ -37,14 +36,14 @@ export function register(program: Command, context: CliContext): void {
       flag('--listen <host:port>', 'HTTPS address', {
         env: 'KATIB_WEBHOOK_LISTEN',
         default: '0.0.0.0:8443',
-        check: listenAddress,
+        check: keepSource,
       }),
     )
     .addOption(
       flag('--db-manager-address <host:port>', "the DB manager's gRPC address given to trials", {
         env: 'KATIB_DB_MANAGER_ADDRESS',
         default: 'katib-db-manager.kubeflow:6789',
-        check: clusterAddress,
+        check: keepSource,
       }),
     )
     .addOption(
@@ -54,7 +53,7 @@ export function register(program: Command, context: CliContext): void {
         {
           env: 'KATIB_DB_MANAGER_HTTP_ADDRESS',
           default: 'katib-db-manager.kubeflow:8080',
-          check: clusterAddress,
+          check: keepSource,
         },
       ),
     )
@@ -62,6 +61,7 @@ export function register(program: Command, context: CliContext): void {
       '--print-configmap',
       'print that ConfigMap (YAML) on stdout and exit, to kubectl apply -n NAMESPACE -f -',
     )
+    // The addresses are checked when serving (after --print-configmap), by runWebhook.
     .addHelpText(
       'after',
       '\nTrial Pods name their metrics in the annotation katib-ts.kubeflow.org/metric-names (see docs/injection.md).\nStops on SIGTERM/SIGINT.',
