@@ -1,8 +1,6 @@
-import pino from 'pino';
 import { startEarlyStoppingService } from '../services/index.js';
-import { type CliContext, CliError } from './context.js';
-import { exitCodeOf } from './run-suggestion.js';
-import { shutdownSignal } from './signals.js';
+import type { CliContext } from './context.js';
+import { commandError, drainSignal, serviceLogger } from './service-process.js';
 
 export interface EarlyStoppingFlags {
   /** Normalised. */
@@ -14,14 +12,8 @@ export interface EarlyStoppingFlags {
 export async function runEarlyStopping(flags: EarlyStoppingFlags, context: CliContext): Promise<void> {
   const { env } = context;
   const { listen, token } = flags;
-  const logger = pino(
-    { name: 'katib-earlystopping', level: env.KATIB_LOG_LEVEL || 'info' },
-    pino.destination(1),
-  );
-  const signal = shutdownSignal((again) => {
-    logger.warn({ signal: again }, 'second signal: exiting without waiting for the drain');
-    process.exit(1);
-  });
+  const logger = serviceLogger('katib-earlystopping', env);
+  const signal = drainSignal(logger);
   try {
     const service = await startEarlyStoppingService({
       listen,
@@ -32,6 +24,6 @@ export async function runEarlyStopping(flags: EarlyStoppingFlags, context: CliCo
     logger.info({ signal: received }, 'shutting down');
     await service.close();
   } catch (err) {
-    throw new CliError(err instanceof Error ? err.message : String(err), exitCodeOf(err));
+    throw commandError(err);
   }
 }

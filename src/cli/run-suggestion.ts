@@ -1,11 +1,9 @@
-import pino from 'pino';
-import { KatibError } from '../api/errors.js';
 import { startSuggestionService } from '../services/index.js';
 import { knownAlgorithms } from '../suggestion/index.js';
-import { type CliContext, CliError, usageError } from './context.js';
+import { type CliContext, usageError } from './context.js';
 import type { Setting } from './flags.js';
 import { listenAddress } from './options.js';
-import { shutdownSignal } from './signals.js';
+import { commandError, drainSignal, serviceLogger } from './service-process.js';
 
 export interface SuggestionFlags {
   algorithm?: Setting;
@@ -31,24 +29,14 @@ export async function runSuggestion(flags: SuggestionFlags, context: CliContext)
     );
   }
   const listen = listenAddress(flags.listen);
-  const logger = pino(
-    { name: 'katib-suggestion', level: env.KATIB_LOG_LEVEL || 'info' },
-    pino.destination(1),
-  );
-  const signal = shutdownSignal((again) => {
-    logger.warn({ signal: again }, 'second signal: exiting without waiting for the drain');
-    process.exit(1);
-  });
+  const logger = serviceLogger('katib-suggestion', env);
+  const signal = drainSignal(logger);
   try {
     const service = await startSuggestionService({ algorithm: algorithm.value, listen, logger });
     const received = await signal;
     logger.info({ signal: received }, 'shutting down');
     await service.close();
   } catch (err) {
-    throw new CliError(err instanceof Error ? err.message : String(err), exitCodeOf(err));
+    throw commandError(err);
   }
-}
-
-export function exitCodeOf(err: unknown): number {
-  return err instanceof KatibError && err.code === 'invalid_argument' ? 2 : 1;
 }
