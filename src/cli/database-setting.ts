@@ -1,14 +1,26 @@
 import { dbUrlFromKatibEnv, parseDbUrl } from '../store/index.js';
 import { type CliContext, CliError } from './context.js';
-import { flagOrEnv, type Setting } from './options.js';
+import { flag, type Setting } from './flags.js';
 
 /**
- * The database a command uses: `--db`, else KATIB_DB_URL, else Katib's own DB_NAME/DB_USER/...
- * variables (as Katib's DB manager reads them), else `sqlite:katib.db` here. A URL that cannot
- * work ends the command with exit 2, naming where it came from.
+ * `--db` of the commands that open a database: the flag, else KATIB_DB_URL, else Katib's own
+ * DB_NAME/DB_USER/... variables (as Katib's DB manager reads them), else `sqlite:katib.db` here.
+ * The command gets the checked Setting.
  */
-export function databaseSetting(flag: string | undefined, env: CliContext['env']): Setting {
-  let setting = flagOrEnv('--db', flag, env, 'KATIB_DB_URL', '');
+export function databaseOption(description: string, env: CliContext['env'] = process.env) {
+  return flag('--db <url>', description, {
+    env: 'KATIB_DB_URL',
+    default: 'sqlite:katib.db',
+    check: (setting) => databaseSetting(setting, env),
+  });
+}
+
+/**
+ * The database a command uses, from `--db` or KATIB_DB_URL as commander resolved them; for the
+ * default, Katib's DB_NAME/... variables come first. A URL that cannot work ends the command with
+ * exit 2, naming where it came from.
+ */
+export function databaseSetting(setting: Setting, env: CliContext['env']): Setting {
   if (setting.source === 'default') {
     let fromKatib: string | undefined;
     try {
@@ -16,10 +28,7 @@ export function databaseSetting(flag: string | undefined, env: CliContext['env']
     } catch (err) {
       throw new CliError(err instanceof Error ? err.message : String(err), 2);
     }
-    setting =
-      fromKatib !== undefined
-        ? { value: fromKatib, source: 'DB_NAME' }
-        : { value: 'sqlite:katib.db', source: 'default' };
+    if (fromKatib !== undefined) setting = { value: fromKatib, source: 'DB_NAME' };
   }
   try {
     parseDbUrl(setting.value);

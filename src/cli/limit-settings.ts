@@ -1,30 +1,13 @@
 import type { Command } from 'commander';
 import { type DbManagerLimits, DEFAULT_LIMITS, LIMIT_RANGES } from '../dbmanager/limits.js';
-import type { CliContext } from './context.js';
 import { usageError } from './context.js';
-import { flagOrEnv, type Setting } from './options.js';
+import { flag, type Setting } from './flags.js';
 
-/** The DB manager's limit flags, as commander hands them over. */
-export interface LimitFlags {
-  maxMessageBytes?: string;
-  maxMetricLogs?: string;
-  maxNameLength?: string;
-  maxConnections?: string;
-  maxConcurrentStreams?: string;
-  idempotencyKeyRetention?: string;
-}
+/** The DB manager's limit flags, once checked: numbers. */
+export type LimitFlags = { [K in (typeof LIMIT_FLAGS)[number]['prop']]?: number };
 
 /** Each limit's flag, environment variable and help text (docs/limits.md says the same). */
-const LIMIT_FLAGS: readonly {
-  key: keyof DbManagerLimits;
-  flag: string;
-  prop: keyof LimitFlags;
-  env: string;
-  arg: string;
-  help: string;
-  /** The default, as the help shows it. */
-  shown: string;
-}[] = [
+const LIMIT_FLAGS = [
   {
     key: 'maxMessageBytes',
     flag: '--max-message-bytes',
@@ -32,7 +15,7 @@ const LIMIT_FLAGS: readonly {
     env: 'KATIB_MAX_MESSAGE_BYTES',
     arg: '<size>',
     help: 'largest request on either port, in bytes or with KiB/MiB/GiB',
-    shown: '4MiB',
+    default: '4MiB',
   },
   {
     key: 'maxMetricLogsPerRequest',
@@ -41,7 +24,7 @@ const LIMIT_FLAGS: readonly {
     env: 'KATIB_MAX_METRIC_LOGS',
     arg: '<count>',
     help: 'most metric logs in one report',
-    shown: String(DEFAULT_LIMITS.maxMetricLogsPerRequest),
+    default: String(DEFAULT_LIMITS.maxMetricLogsPerRequest),
   },
   {
     key: 'maxNameLength',
@@ -50,7 +33,7 @@ const LIMIT_FLAGS: readonly {
     env: 'KATIB_MAX_NAME_LENGTH',
     arg: '<chars>',
     help: 'longest trial or metric name, at most 255',
-    shown: String(DEFAULT_LIMITS.maxNameLength),
+    default: String(DEFAULT_LIMITS.maxNameLength),
   },
   {
     key: 'maxConnections',
@@ -59,7 +42,7 @@ const LIMIT_FLAGS: readonly {
     env: 'KATIB_MAX_CONNECTIONS',
     arg: '<count>',
     help: 'connections open at once, per port; more are closed as they come',
-    shown: String(DEFAULT_LIMITS.maxConnections),
+    default: String(DEFAULT_LIMITS.maxConnections),
   },
   {
     key: 'maxConcurrentStreams',
@@ -68,7 +51,7 @@ const LIMIT_FLAGS: readonly {
     env: 'KATIB_MAX_CONCURRENT_STREAMS',
     arg: '<count>',
     help: 'gRPC calls in flight at once on one connection',
-    shown: String(DEFAULT_LIMITS.maxConcurrentStreams),
+    default: String(DEFAULT_LIMITS.maxConcurrentStreams),
   },
   {
     key: 'idempotencyKeyRetentionSeconds',
@@ -77,28 +60,43 @@ const LIMIT_FLAGS: readonly {
     env: 'KATIB_IDEMPOTENCY_KEY_RETENTION',
     arg: '<seconds>',
     help: "how long a push's idempotency key is kept; keep it above the clients' push timeout",
-    shown: String(DEFAULT_LIMITS.idempotencyKeyRetentionSeconds),
+    default: String(DEFAULT_LIMITS.idempotencyKeyRetentionSeconds),
   },
-];
+] as const satisfies readonly {
+  key: keyof DbManagerLimits;
+  flag: string;
+  prop: string;
+  env: string;
+  arg: string;
+  help: string;
+  /** The default, as typed (the help shows it). */
+  default: string;
+}[];
 
-/** Adds the limit flags to a command that runs a DB manager (db-manager, server, run). */
+/**
+ * Adds the limit flags to a command that runs a DB manager (db-manager, server, run): each from
+ * its flag, else its environment variable; a value that is not a whole number in the limit's range
+ * ends the command with exit 2 naming the flag (or variable). The defaults are DEFAULT_LIMITS'.
+ */
 export function addLimitOptions(command: Command): Command {
-  for (const { flag, arg, env, help, shown } of LIMIT_FLAGS)
-    command.option(`${flag} ${arg}`, `${help} [env ${env}] (default: ${shown})`);
+  for (const { key, flag: name, arg, env, help, default: fallback } of LIMIT_FLAGS) {
+    command.addOption(
+      flag(`${name} ${arg}`, help, {
+        env,
+        default: fallback,
+        check: (setting) => (key === 'maxMessageBytes' ? byteSize(setting, key) : wholeNumber(setting, key)),
+      }),
+    );
+  }
   return command;
 }
 
-/**
- * The limits from their flags, else their environment variables, else the defaults; a value
- * that is not a whole number in the limit's range ends the command with exit 2 naming the flag
- * (or variable).
- */
-export function limitSettings(flags: LimitFlags, env: CliContext['env']): DbManagerLimits {
+/** The limits, from the checked flags (a limit missing there keeps its default). */
+export function limitSettings(flags: LimitFlags): DbManagerLimits {
   const limits = { ...DEFAULT_LIMITS };
-  for (const { key, flag, prop, env: envName } of LIMIT_FLAGS) {
-    const setting = flagOrEnv(flag, flags[prop], env, envName, '');
-    if (setting.source === 'default') continue;
-    limits[key] = key === 'maxMessageBytes' ? byteSize(setting, key) : wholeNumber(setting, key);
+  for (const { key, prop } of LIMIT_FLAGS) {
+    const value = flags[prop];
+    if (value !== undefined) limits[key] = value;
   }
   return limits;
 }

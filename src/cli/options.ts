@@ -1,25 +1,7 @@
+import type { Command } from 'commander';
 import { formatHostPort, HOST_PORT_RULE, tryParseHostPort } from '../rpc/index.js';
 import { usageError } from './context.js';
-
-/** A setting and where it came from (`--flag`, `ENV_NAME` or `default`), to name it in errors. */
-export interface Setting {
-  value: string;
-  source: string;
-}
-
-/** The flag's value if given, else the environment variable's if set and non-empty, else the default. */
-export function flagOrEnv(
-  flag: string,
-  given: string | undefined,
-  env: Readonly<Record<string, string | undefined>>,
-  envName: string,
-  fallback: string,
-): Setting {
-  if (given !== undefined) return { value: given, source: flag };
-  const fromEnv = env[envName];
-  if (fromEnv !== undefined && fromEnv !== '') return { value: fromEnv, source: envName };
-  return { value: fallback, source: 'default' };
-}
+import { flag, type Setting } from './flags.js';
 
 /** A `HOST:PORT` setting, normalised; exit 2 naming its source otherwise. */
 export function listenAddress(setting: Setting): string {
@@ -56,28 +38,56 @@ export function booleanSetting(setting: Setting): boolean {
   throw usageError(setting.source, setting.value, 'must be true or false');
 }
 
-/** The flags every long-running service shares: its two ports and how long to wait for the database. */
+/** One of a few words: `--output`, `--runner`, ... (exit 2 naming the flag and the words). */
+export function oneOf(...words: string[]): (setting: Setting) => string {
+  const rule = `must be ${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
+  return (setting) => {
+    if (!words.includes(setting.value)) throw usageError(setting.source, setting.value, rule);
+    return setting.value;
+  };
+}
+
+/** `-o, --output text|json`, as every command that prints an object has it. */
+export function outputOption(description = 'text or json'): ReturnType<typeof flag> {
+  return flag('-o, --output <format>', description, { default: 'text', check: oneOf('text', 'json') });
+}
+
+/** The flags every long-running service shares, once checked. */
 export interface ServiceFlags {
-  listen?: string;
-  httpListen?: string;
-  dbConnectTimeout?: string;
+  /** The gRPC address, normalised. */
+  listen: string;
+  /** The HTTP address, normalised; null for `off`. */
+  httpListen: string | null;
+  /** Seconds to wait for the database at start. */
+  dbConnectTimeout: number;
 }
 
 /**
- * `--listen` (env `listenEnv`, default 127.0.0.1:6789), `--http-listen` (KATIB_HTTP_LISTEN,
+ * Adds `--listen` (env `listenEnv`, default 127.0.0.1:6789), `--http-listen` (KATIB_HTTP_LISTEN,
  * default 127.0.0.1:8080; `off` for none) and `--db-connect-timeout` (KATIB_DB_CONNECT_TIMEOUT,
- * default 60 s), checked: exit 2 naming the bad one.
+ * default 60 s), each checked (exit 2 naming the bad one).
  */
-export function serviceSettings(
-  flags: ServiceFlags,
-  env: Readonly<Record<string, string | undefined>>,
-  listenEnv: string,
-): { grpcListen: string; httpListen: string | null; connectTimeoutSeconds: number } {
-  const grpcListen = listenAddress(flagOrEnv('--listen', flags.listen, env, listenEnv, '127.0.0.1:6789'));
-  const http = flagOrEnv('--http-listen', flags.httpListen, env, 'KATIB_HTTP_LISTEN', '127.0.0.1:8080');
-  const httpListen = http.value === 'off' ? null : listenAddress(http);
-  const connectTimeoutSeconds = positiveSeconds(
-    flagOrEnv('--db-connect-timeout', flags.dbConnectTimeout, env, 'KATIB_DB_CONNECT_TIMEOUT', '60'),
-  );
-  return { grpcListen, httpListen, connectTimeoutSeconds };
+export function addServiceOptions(command: Command, listenEnv: string, httpHelp: string): Command {
+  return command
+    .addOption(
+      flag('--listen <host:port>', 'gRPC address', {
+        env: listenEnv,
+        default: '127.0.0.1:6789',
+        check: listenAddress,
+      }),
+    )
+    .addOption(
+      flag('--http-listen <host:port>', `${httpHelp}, or "off"`, {
+        env: 'KATIB_HTTP_LISTEN',
+        default: '127.0.0.1:8080',
+        check: (s) => (s.value === 'off' ? null : listenAddress(s)),
+      }),
+    )
+    .addOption(
+      flag('--db-connect-timeout <seconds>', 'how long to wait for the database to answer at start', {
+        env: 'KATIB_DB_CONNECT_TIMEOUT',
+        default: '60',
+        check: positiveSeconds,
+      }),
+    );
 }

@@ -1,17 +1,15 @@
-import pino from 'pino';
-import { KatibError } from '../api/errors.js';
 import { openAuth, startDbManager } from '../dbmanager/index.js';
 import { openDatabase, redactUrl } from '../store/index.js';
 import { type CliContext, CliError } from './context.js';
-import { databaseSetting } from './database-setting.js';
+import type { Setting } from './flags.js';
 import { type LimitFlags, limitSettings } from './limit-settings.js';
-import { booleanSetting, flagOrEnv, type ServiceFlags, serviceSettings } from './options.js';
+import { booleanSetting, type ServiceFlags } from './options.js';
 import type { SecurityFlags } from './security-flags.js';
 import { securitySettings } from './security-settings.js';
-import { shutdownSignal } from './signals.js';
+import { commandError, drainSignal, serviceLogger } from './service-process.js';
 
 export interface DbManagerFlags extends ServiceFlags, SecurityFlags, LimitFlags {
-  db?: string;
+  db: Setting;
 }
 
 /**
@@ -21,35 +19,28 @@ export interface DbManagerFlags extends ServiceFlags, SecurityFlags, LimitFlags 
  */
 export async function runDbManager(flags: DbManagerFlags, context: CliContext): Promise<void> {
   const { env } = context;
-  const { grpcListen, httpListen, connectTimeoutSeconds } = serviceSettings(
-    flags,
-    env,
-    'KATIB_DB_MANAGER_LISTEN',
-  );
-  const skipInitialization = booleanSetting(flagOrEnv('', undefined, env, 'SKIP_DB_INITIALIZATION', 'false'));
-  const dbUrl = databaseSetting(flags.db, env);
-  const security = await securitySettings(flags, env);
+  const { listen: grpcListen, httpListen, dbConnectTimeout: connectTimeoutSeconds, db: dbUrl } = flags;
+  // A variable only, as Katib's DB manager has it.
+  const skipInitialization = booleanSetting({
+    value: env.SKIP_DB_INITIALIZATION ?? '',
+    source: 'SKIP_DB_INITIALIZATION',
+  });
+  const security = await securitySettings(flags);
   if (security.auth && !security.auth.secret && skipInitialization)
     throw new CliError(
       '--auth: SKIP_DB_INITIALIZATION=true leaves the database alone, so the auth secret cannot be kept there: give --auth-secret-file',
       2,
     );
-  const limits = limitSettings(flags, env);
+  const limits = limitSettings(flags);
 
-  const logger = pino(
-    { name: 'katib-db-manager', level: env.KATIB_LOG_LEVEL || 'info' },
-    pino.destination(1),
-  );
-  const signal = shutdownSignal((again) => {
-    logger.warn({ signal: again }, 'second signal: exiting without waiting for the drain');
-    process.exit(1);
-  });
+  const logger = serviceLogger('katib-db-manager', env);
+  const signal = drainSignal(logger);
 
   let db: Awaited<ReturnType<typeof openDatabase>>;
   try {
     db = await openDatabase(dbUrl.value, { skipInitialization, connectTimeoutSeconds });
   } catch (err) {
-    throw new CliError(`cannot open database ${redactUrl(dbUrl.value)}: ${messageOf(err)}`, exitCodeOf(err));
+    throw commandError(err, `cannot open database ${redactUrl(dbUrl.value)}: `);
   }
   if (!db.idempotencyKeys)
     logger.warn(
@@ -73,16 +64,8 @@ export async function runDbManager(flags: DbManagerFlags, context: CliContext): 
     logger.info({ signal: received }, 'shutting down');
     await manager.close();
   } catch (err) {
-    throw new CliError(messageOf(err), exitCodeOf(err));
+    throw commandError(err);
   } finally {
     await db.close();
   }
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-function exitCodeOf(err: unknown): number {
-  return err instanceof KatibError && err.code === 'invalid_argument' ? 2 : 1;
 }

@@ -1,31 +1,20 @@
-import pino from 'pino';
 import { startEarlyStoppingService } from '../algorithm-services/index.js';
-import { type CliContext, CliError } from './context.js';
-import { flagOrEnv, listenAddress } from './options.js';
-import { exitCodeOf } from './run-suggestion.js';
-import { shutdownSignal } from './signals.js';
+import type { CliContext } from './context.js';
+import { commandError, drainSignal, serviceLogger } from './service-process.js';
 
 export interface EarlyStoppingFlags {
-  listen?: string;
+  /** Normalised. */
+  listen: string;
   token?: string;
 }
 
 /** Serves Katib's EarlyStopping service (every early stopping algorithm) until SIGTERM/SIGINT. */
 export async function runEarlyStopping(flags: EarlyStoppingFlags, context: CliContext): Promise<void> {
   const { env } = context;
-  const listen = listenAddress(
-    flagOrEnv('--listen', flags.listen, env, 'KATIB_EARLY_STOPPING_LISTEN', '127.0.0.1:6788'),
-  );
-  const logger = pino(
-    { name: 'katib-earlystopping', level: env.KATIB_LOG_LEVEL || 'info' },
-    pino.destination(1),
-  );
-  const signal = shutdownSignal((again) => {
-    logger.warn({ signal: again }, 'second signal: exiting without waiting for the drain');
-    process.exit(1);
-  });
+  const { listen, token } = flags;
+  const logger = serviceLogger('katib-earlystopping', env);
+  const signal = drainSignal(logger);
   try {
-    const token = flags.token ?? (env.KATIB_OPERATOR_TOKEN || undefined);
     const service = await startEarlyStoppingService({
       listen,
       logger,
@@ -35,6 +24,6 @@ export async function runEarlyStopping(flags: EarlyStoppingFlags, context: CliCo
     logger.info({ signal: received }, 'shutting down');
     await service.close();
   } catch (err) {
-    throw new CliError(err instanceof Error ? err.message : String(err), exitCodeOf(err));
+    throw commandError(err);
   }
 }

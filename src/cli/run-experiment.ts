@@ -10,22 +10,21 @@ import { redactUrl } from '../store/index.js';
 import { getSuggester, knownAlgorithms } from '../suggestion/index.js';
 import { type Dashboard, mountDashboard } from '../ui/index.js';
 import type { CliContext } from './context.js';
-import { CliError, usageError } from './context.js';
-import { databaseSetting } from './database-setting.js';
+import { CliError } from './context.js';
 import { finalReport, progressLine } from './experiment-output.js';
+import type { Setting } from './flags.js';
 import { type LimitFlags, limitSettings } from './limit-settings.js';
-import { flagOrEnv, listenAddress } from './options.js';
 import type { SecurityFlags } from './security-flags.js';
 import { dashboardLink, securitySettings } from './security-settings.js';
 import { shutdownSignal } from './signals.js';
 
 export interface RunFlags extends SecurityFlags, LimitFlags {
-  db?: string;
-  workDir?: string;
-  output: string;
+  db: Setting;
+  workDir: string;
+  output: 'text' | 'json';
   quiet?: boolean;
-  /** `--ui` alone (true) or with the dashboard's `host:port`. */
-  ui?: boolean | string;
+  /** The dashboard's `host:port` (`--ui` alone: a free loopback port). */
+  ui?: string;
 }
 
 /**
@@ -33,13 +32,11 @@ export interface RunFlags extends SecurityFlags, LimitFlags {
  * same experiment. Exit code: 0 Succeeded, 1 Failed, 2 bad usage/file, 130 interrupted.
  */
 export async function runExperiment(file: string, flags: RunFlags, context: CliContext): Promise<void> {
-  const { env, stdout, stderr } = context;
-  if (flags.output !== 'text' && flags.output !== 'json')
-    throw usageError('--output', flags.output, 'must be text or json');
-  const dbUrl = databaseSetting(flags.db, env).value;
-  const workDir = flagOrEnv('--work-dir', flags.workDir, env, 'KATIB_WORK_DIR', '.katib').value;
-  const security = await securitySettings(flags, env);
-  const limits = limitSettings(flags, env);
+  const { stdout, stderr } = context;
+  const dbUrl = flags.db.value;
+  const workDir = flags.workDir;
+  const security = await securitySettings(flags);
+  const limits = limitSettings(flags);
   const say = (line: string): void => {
     if (!flags.quiet) stderr.write(`${line}\n`);
   };
@@ -56,10 +53,7 @@ export async function runExperiment(file: string, flags: RunFlags, context: CliC
   const name = experiment.metadata.name;
 
   const workRoot = path.resolve(workDir, name);
-  const uiListen =
-    flags.ui === undefined || flags.ui === false
-      ? undefined
-      : listenAddress({ value: flags.ui === true ? '127.0.0.1:0' : flags.ui, source: '--ui' });
+  const uiListen = flags.ui;
   const katib = await startLocalKatib({
     db: dbUrl,
     workRoot,

@@ -3,14 +3,9 @@ import { KatibClient } from '../sdk/index.js';
 import { type CliContext, CliError, usageError } from './context.js';
 import { finalReport } from './experiment-output.js';
 import { experimentsTable, trialsTable } from './manage-output.js';
-import { serverAddress, serverSecurity } from './server-address.js';
+import type { ServerFlags } from './server-address.js';
 
-export interface ManageFlags {
-  server?: string;
-  token?: string;
-  caFile?: string;
-  output: string;
-}
+export type ManageFlags = ServerFlags;
 
 export interface CreateFlags extends ManageFlags {
   filename: string;
@@ -19,7 +14,7 @@ export interface CreateFlags extends ManageFlags {
 const WHAT = ['experiments', 'experiment', 'trials'];
 
 export async function runCreate(flags: CreateFlags, context: CliContext): Promise<void> {
-  await withClient(flags, context, async (client, json) => {
+  await withClient(flags, async (client, json) => {
     const experiment = await client.createExperiment(flags.filename);
     context.stdout.write(
       json ? `${JSON.stringify(experiment, null, 2)}\n` : `experiment ${experiment.metadata.name} created\n`,
@@ -38,7 +33,7 @@ export async function runGet(
     throw usageError('get experiments', name, 'takes no name (use: get experiment NAME)');
   if (what !== 'experiments' && name === undefined)
     throw new CliError(`get ${what}: the experiment's name is required (katib get ${what} NAME)`, 2);
-  await withClient(flags, context, async (client, json) => {
+  await withClient(flags, async (client, json) => {
     const out = (value: unknown, text: () => string) =>
       context.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : text());
     if (what === 'experiments') {
@@ -57,7 +52,7 @@ export async function runGet(
 }
 
 export async function runDelete(name: string, flags: ManageFlags, context: CliContext): Promise<void> {
-  await withClient(flags, context, async (client, json) => {
+  await withClient(flags, async (client, json) => {
     await client.deleteExperiment(name);
     context.stdout.write(
       json ? `${JSON.stringify({ name, deleted: true })}\n` : `experiment ${name} deleted\n`,
@@ -67,14 +62,12 @@ export async function runDelete(name: string, flags: ManageFlags, context: CliCo
 
 async function withClient(
   flags: ManageFlags,
-  context: CliContext,
   fn: (client: KatibClient, json: boolean) => Promise<void>,
 ): Promise<void> {
-  if (flags.output !== 'text' && flags.output !== 'json')
-    throw usageError('--output', flags.output, 'must be text or json');
   const client = new KatibClient({
-    address: serverAddress(flags.server, context.env),
-    ...serverSecurity(flags, context.env),
+    address: flags.server,
+    ...(flags.token !== undefined ? { token: flags.token } : {}),
+    ...(flags.caFile !== undefined ? { caFile: flags.caFile } : {}),
   });
   try {
     await fn(client, flags.output === 'json');

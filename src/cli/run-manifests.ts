@@ -1,28 +1,14 @@
 import { KatibError } from '../api/errors.js';
 import { katibManifestsYaml, type ManifestOptions } from '../manifests/index.js';
 import { type CliContext, CliError, usageError } from './context.js';
-import { flagOrEnv, type Setting } from './options.js';
+import type { Setting } from './flags.js';
 
-export interface ManifestsFlags {
-  db?: string;
-  namespace?: string;
-  dbSecret?: string;
-  dbPassword?: string;
-  image?: string;
-  certgenImage?: string;
-}
+/** Each option of the manifests with where it came from (`default`: the manifests' own default). */
+export type ManifestsFlags = Record<keyof ManifestOptions, Setting>;
 
 /** Prints the manifests on stdout; a bad flag or variable is exit 2 naming it. */
 export async function runManifests(flags: ManifestsFlags, context: CliContext): Promise<void> {
-  const { env } = context;
-  const settings: Record<keyof ManifestOptions, Setting> = {
-    db: flagOrEnv('--db', flags.db, env, 'KATIB_MANIFESTS_DB', ''),
-    namespace: flagOrEnv('--namespace', flags.namespace, env, 'KATIB_NAMESPACE', ''),
-    dbSecret: flagOrEnv('--db-secret', flags.dbSecret, env, 'KATIB_MANIFESTS_DB_SECRET', ''),
-    dbPassword: flagOrEnv('--db-password', flags.dbPassword, env, 'KATIB_MANIFESTS_DB_PASSWORD', ''),
-    image: flagOrEnv('--image', flags.image, env, 'KATIB_IMAGE', ''),
-    certgenImage: flagOrEnv('--certgen-image', flags.certgenImage, env, 'KATIB_CERTGEN_IMAGE', ''),
-  };
+  const settings = flags;
   const options: Record<string, string> = {};
   for (const [key, setting] of Object.entries(settings))
     if (setting.source !== 'default') options[key] = setting.value;

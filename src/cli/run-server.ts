@@ -3,19 +3,19 @@ import pino from 'pino';
 import { KatibError } from '../api/errors.js';
 import { startKatibServer } from '../server/index.js';
 import { redactUrl } from '../store/index.js';
-import { type CliContext, CliError, usageError } from './context.js';
-import { databaseSetting } from './database-setting.js';
+import { type CliContext, CliError } from './context.js';
+import type { Setting } from './flags.js';
 import { type LimitFlags, limitSettings } from './limit-settings.js';
-import { booleanSetting, flagOrEnv, type ServiceFlags, serviceSettings } from './options.js';
+import type { ServiceFlags } from './options.js';
 import type { SecurityFlags } from './security-flags.js';
 import { dashboardLink, securitySettings } from './security-settings.js';
 import { shutdownSignal } from './signals.js';
 
 export interface ServerFlags extends ServiceFlags, SecurityFlags, LimitFlags {
-  db?: string;
-  workDir?: string;
-  runner?: string;
-  namespace?: string;
+  db: Setting;
+  workDir: string;
+  runner: 'local' | 'kubernetes';
+  namespace: string;
   uiWrite?: boolean;
 }
 
@@ -27,26 +27,15 @@ export interface ServerFlags extends ServiceFlags, SecurityFlags, LimitFlags {
  */
 export async function runServer(flags: ServerFlags, context: CliContext): Promise<void> {
   const { env } = context;
-  const { grpcListen, httpListen, connectTimeoutSeconds } = serviceSettings(
-    flags,
-    env,
-    'KATIB_SERVER_LISTEN',
-  );
-  const workRoot = path.resolve(
-    flagOrEnv('--work-dir', flags.workDir, env, 'KATIB_WORK_DIR', '.katib').value,
-  );
-  const dbUrl = databaseSetting(flags.db, env);
-  const limits = limitSettings(flags, env);
+  const { listen: grpcListen, httpListen, dbConnectTimeout: connectTimeoutSeconds, db: dbUrl } = flags;
+  const workRoot = path.resolve(flags.workDir);
+  const limits = limitSettings(flags);
 
-  const runnerKind = flagOrEnv('--runner', flags.runner, env, 'KATIB_RUNNER', 'local');
-  if (runnerKind.value !== 'local' && runnerKind.value !== 'kubernetes')
-    throw usageError(runnerKind.source, runnerKind.value, 'must be local or kubernetes');
-  const namespace = flagOrEnv('--namespace', flags.namespace, env, 'KATIB_NAMESPACE', '');
-  const security = await securitySettings(flags, env);
+  const security = await securitySettings(flags);
 
   const logger = pino({ name: 'katib-server', level: env.KATIB_LOG_LEVEL || 'info' }, pino.destination(1));
   const runner =
-    runnerKind.value === 'kubernetes' ? await kubernetesRunner(namespace.value, env, logger) : undefined;
+    flags.runner === 'kubernetes' ? await kubernetesRunner(flags.namespace, env, logger) : undefined;
   const signal = shutdownSignal((again) => {
     logger.warn({ signal: again }, 'second signal: exiting without waiting');
     process.exit(1);
@@ -65,8 +54,7 @@ export async function runServer(flags: ServerFlags, context: CliContext): Promis
       ...(security.auth ? { auth: security.auth } : {}),
       ...(security.tls ? { tls: security.tls } : {}),
       dashboard: {
-        writable:
-          flags.uiWrite === true || booleanSetting(flagOrEnv('', undefined, env, 'KATIB_UI_WRITE', 'false')),
+        writable: flags.uiWrite === true,
       },
     });
   } catch (err) {

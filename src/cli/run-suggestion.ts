@@ -1,14 +1,14 @@
-import pino from 'pino';
 import { startSuggestionService } from '../algorithm-services/index.js';
-import { KatibError } from '../api/errors.js';
 import { knownAlgorithms } from '../suggestion/index.js';
-import { type CliContext, CliError, usageError } from './context.js';
-import { flagOrEnv, listenAddress } from './options.js';
-import { shutdownSignal } from './signals.js';
+import { type CliContext, usageError } from './context.js';
+import type { Setting } from './flags.js';
+import { listenAddress } from './options.js';
+import { commandError, drainSignal, serviceLogger } from './service-process.js';
 
 export interface SuggestionFlags {
-  algorithm?: string;
-  listen?: string;
+  algorithm?: Setting;
+  /** Checked after --algorithm. */
+  listen: Setting;
 }
 
 /**
@@ -17,9 +17,10 @@ export interface SuggestionFlags {
  */
 export async function runSuggestion(flags: SuggestionFlags, context: CliContext): Promise<void> {
   const { env } = context;
-  const algorithm = flagOrEnv('--algorithm', flags.algorithm, env, 'KATIB_SUGGESTION_ALGORITHM', '');
+  const { algorithm } = flags;
   const known = knownAlgorithms();
-  if (algorithm.value === '') throw usageError('--algorithm', '', `is required (known: ${known.join(', ')})`);
+  if (algorithm === undefined || algorithm.value === '')
+    throw usageError('--algorithm', '', `is required (known: ${known.join(', ')})`);
   if (!known.includes(algorithm.value)) {
     throw usageError(
       algorithm.source,
@@ -27,27 +28,15 @@ export async function runSuggestion(flags: SuggestionFlags, context: CliContext)
       `is not a known algorithm (known: ${known.join(', ')})`,
     );
   }
-  const listen = listenAddress(
-    flagOrEnv('--listen', flags.listen, env, 'KATIB_SUGGESTION_LISTEN', '127.0.0.1:6789'),
-  );
-  const logger = pino(
-    { name: 'katib-suggestion', level: env.KATIB_LOG_LEVEL || 'info' },
-    pino.destination(1),
-  );
-  const signal = shutdownSignal((again) => {
-    logger.warn({ signal: again }, 'second signal: exiting without waiting for the drain');
-    process.exit(1);
-  });
+  const listen = listenAddress(flags.listen);
+  const logger = serviceLogger('katib-suggestion', env);
+  const signal = drainSignal(logger);
   try {
     const service = await startSuggestionService({ algorithm: algorithm.value, listen, logger });
     const received = await signal;
     logger.info({ signal: received }, 'shutting down');
     await service.close();
   } catch (err) {
-    throw new CliError(err instanceof Error ? err.message : String(err), exitCodeOf(err));
+    throw commandError(err);
   }
-}
-
-export function exitCodeOf(err: unknown): number {
-  return err instanceof KatibError && err.code === 'invalid_argument' ? 2 : 1;
 }

@@ -11,8 +11,8 @@ import {
   readTlsMaterial,
   type TlsMaterial,
 } from '../dbmanager/index.js';
-import { type CliContext, CliError, usageError } from './context.js';
-import { booleanSetting, flagOrEnv } from './options.js';
+import { CliError, usageError } from './context.js';
+import type { Setting } from './flags.js';
 import type { SecurityFlags } from './security-flags.js';
 
 export interface SecuritySettings {
@@ -20,22 +20,20 @@ export interface SecuritySettings {
   tls?: TlsMaterial & { caFile?: string };
 }
 
-/** Reads and checks the security settings: exit 2 naming the bad one. */
-export async function securitySettings(
-  flags: SecurityFlags,
-  env: CliContext['env'],
-): Promise<SecuritySettings> {
+const UNSET: Setting = { value: '', source: 'default' };
+
+/** Reads and checks the security settings as they go together: exit 2 naming the bad one. */
+export async function securitySettings(flags: SecurityFlags): Promise<SecuritySettings> {
   const settings: SecuritySettings = {};
-  const authOn = flags.auth === true || booleanSetting(flagOrEnv('', undefined, env, 'KATIB_AUTH', 'false'));
-  const secretFile = flagOrEnv('--auth-secret-file', flags.authSecretFile, env, 'KATIB_AUTH_SECRET_FILE', '');
-  const operator = flagOrEnv('--operator-token', flags.operatorToken, env, 'KATIB_OPERATOR_TOKEN', '');
-  if (!authOn) {
+  const secretFile = flags.authSecretFile ?? UNSET;
+  const operator = flags.operatorToken ?? UNSET;
+  if (flags.auth !== true) {
     // A flag given without --auth would look like protection that is not there.
-    for (const [flag, value] of [
-      ['--auth-secret-file', flags.authSecretFile],
-      ['--operator-token', flags.operatorToken],
+    for (const [flag, setting] of [
+      ['--auth-secret-file', secretFile],
+      ['--operator-token', operator],
     ] as const) {
-      if (value !== undefined) throw usageError(flag, '(given)', 'needs --auth (or KATIB_AUTH=true)');
+      if (setting.source === flag) throw usageError(flag, '(given)', 'needs --auth (or KATIB_AUTH=true)');
     }
   } else {
     const auth: AuthSettings = {};
@@ -61,9 +59,9 @@ export async function securitySettings(
     settings.auth = auth;
   }
 
-  const cert = flagOrEnv('--tls-cert', flags.tlsCert, env, 'KATIB_TLS_CERT', '');
-  const key = flagOrEnv('--tls-key', flags.tlsKey, env, 'KATIB_TLS_KEY', '');
-  const ca = flagOrEnv('--tls-ca', flags.tlsCa, env, 'KATIB_TLS_CA', '');
+  const cert = flags.tlsCert ?? UNSET;
+  const key = flags.tlsKey ?? UNSET;
+  const ca = flags.tlsCa ?? UNSET;
   if (cert.value === '' && key.value !== '')
     throw usageError(key.source, key.value, 'needs --tls-cert (or KATIB_TLS_CERT) too');
   if (cert.value !== '' && key.value === '')

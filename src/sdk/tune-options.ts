@@ -1,10 +1,11 @@
 /**
- * `tune()`'s options as Katib's SDK has them, camelCased, and their type checks: each wrong
- * option is an `invalid_argument` KatibError naming the option (`maxTrialCount: "5" must be an
- * integer`), before anything is built or stored. Rules that relate options to each other (budget,
+ * `tune()`'s options as Katib's SDK has them, camelCased, and their type checks (a zod schema):
+ * each wrong option is an `invalid_argument` KatibError naming the option (`maxTrialCount: "5"
+ * must be an integer`), before anything is built or stored. Rules that relate options to each other (budget,
  * names) are Katib's, checked by the spec parser and reported under the option names too.
  */
-import { invalidArgument } from '../api/errors.js';
+import { z } from 'zod';
+import { invalidArgument, type KatibError } from '../api/errors.js';
 import type { ObjectiveType } from '../api/experiment.js';
 import type { ParameterValues, SearchSpace } from './search.js';
 
@@ -90,99 +91,135 @@ const COLLECTOR_OPTIONS: Record<string, readonly string[]> = {
 /** Parameter names become placeholders and environment references: kept to a safe alphabet. */
 const PARAMETER_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
-/** Type checks of every option; returns the options typed. */
+const SEARCH_SPACE_RULE =
+  'must be a search space (search.int, search.double, search.categorical, search.discrete)';
+const NON_EMPTY = 'must be a non-empty string';
+const INTEGER = 'must be an integer (a number, not a string)';
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** An object (not a list, not null): the rule names what it should hold. */
+const object = (rule: string) => z.custom<Record<string, unknown>>(isObject, { error: rule });
+const text = z.string({ error: NON_EMPTY }).min(1, { error: NON_EMPTY });
+const stringList = z.array(z.string({ error: 'must be a string' }), { error: 'must be a list of strings' });
+const integer = z.number({ error: INTEGER }).refine(Number.isSafeInteger, { error: INTEGER });
+
+const searchSpace = z.custom<SearchSpace>(
+  (s) => isObject(s) && typeof s.parameterType === 'string' && isObject(s.feasibleSpace),
+  { error: SEARCH_SPACE_RULE },
+);
+
+/** Each rule's words are the error's: `field: value rule` (see toKatibError). */
+const collectorSchema = object("must be {kind: 'StdOut' | 'Push' | 'File', ...}").pipe(
+  z
+    .object({
+      kind: z.enum(['StdOut', 'Push', 'File'], { error: 'must be "StdOut", "Push" or "File"' }),
+      metricsFormat: stringList.optional(),
+      path: text.optional(),
+      format: z.enum(['TEXT', 'JSON'], { error: 'must be "TEXT" or "JSON"' }).optional(),
+    })
+    .loose()
+    .superRefine((c, ctx) => {
+      // Unknown keys for this kind, checked once the kind is known (see toKatibError).
+      const allowed = COLLECTOR_OPTIONS[c.kind] ?? [];
+      const extra = Object.keys(c).filter((k) => !allowed.includes(k));
+      if (extra.length > 0) ctx.addIssue({ code: 'unrecognized_keys', keys: extra, input: c });
+    }),
+);
+
+const tuneSchema = z.strictObject(
+  {
+    // In the order problems are reported when there are several.
+    name: text,
+    objectiveMetricName: text,
+    // Checked when the experiment is built (objective/); here only that it is there.
+    objective: z.unknown().refine((v) => v !== undefined, { error: 'is required' }),
+    parameters: object('must be an object of name -> search space (see search.int, ...)')
+      .pipe(z.record(z.string(), searchSpace))
+      .superRefine((parameters, ctx) => {
+        if (Object.keys(parameters).length === 0)
+          ctx.addIssue({ code: 'custom', input: parameters, message: 'must name at least one parameter' });
+        for (const name of Object.keys(parameters))
+          if (!PARAMETER_NAME.test(name))
+            ctx.addIssue({
+              code: 'custom',
+              path: [name],
+              input: name,
+              message: 'is not a usable parameter name (letters, digits, _, . and -)',
+            });
+      }),
+    additionalMetricNames: stringList.optional(),
+    objectiveType: z.enum(['maximize', 'minimize'], { error: 'must be "maximize" or "minimize"' }).optional(),
+    objectiveGoal: z
+      .number({ error: 'must be a finite number' })
+      .refine(Number.isFinite, { error: 'must be a finite number' })
+      .optional(),
+    algorithmName: text.optional(),
+    algorithmSettings: object('must be an object of setting name -> value')
+      .pipe(
+        z.record(
+          z.string(),
+          z.union([z.string(), z.number(), z.boolean()], { error: 'must be a string, number or boolean' }),
+        ),
+      )
+      .optional(),
+    maxTrialCount: integer.optional(),
+    parallelTrialCount: integer.optional(),
+    maxFailedTrialCount: integer.optional(),
+    envPerTrial: object('must be an object of variable name -> string value')
+      .pipe(z.record(z.string(), z.string({ error: 'must be a string' })))
+      .superRefine((env, ctx) => {
+        for (const name of Object.keys(env))
+          if (name === '' || name.startsWith('KATIB_'))
+            ctx.addIssue({
+              code: 'custom',
+              path: [name],
+              input: name,
+              message: 'is not a variable name a trial may set (KATIB_* are set by katib-ts)',
+            });
+      })
+      .optional(),
+    retainTrials: z.boolean({ error: 'must be true or false' }).optional(),
+    metricsCollectorConfig: collectorSchema.optional(),
+  },
+  { error: 'takes an options object' },
+);
+
+/**
+ * Type checks of every option (tuneSchema); returns the options typed. The first problem is the
+ * error, in the order a reader fixes them: an unknown option first (likely a typo), then a
+ * missing one, then a wrong value.
+ */
 export function checkTuneOptions(raw: unknown): TuneOptions {
-  const o = record(raw, 'tune', 'takes an options object');
-  checkKeys(o, TUNE_OPTIONS, '');
-  for (const key of ['name', 'objective', 'parameters', 'objectiveMetricName'] as const)
-    if (o[key] === undefined) throw invalidArgument(key, undefined, 'is required');
-  string(o.name, 'name');
-  string(o.objectiveMetricName, 'objectiveMetricName');
-  const parameters = record(
-    o.parameters,
-    'parameters',
-    'must be an object of name -> search space (see search.int, ...)',
-  );
-  if (Object.keys(parameters).length === 0)
-    throw invalidArgument('parameters', parameters, 'must name at least one parameter');
-  for (const [name, space] of Object.entries(parameters)) {
-    if (!PARAMETER_NAME.test(name))
-      throw invalidArgument(
-        `parameters.${name}`,
-        name,
-        'is not a usable parameter name (letters, digits, _, . and -)',
-      );
-    const s = record(
-      space,
-      `parameters.${name}`,
-      'must be a search space (search.int, search.double, search.categorical, search.discrete)',
-    );
-    if (
-      typeof s.parameterType !== 'string' ||
-      typeof s.feasibleSpace !== 'object' ||
-      s.feasibleSpace === null
-    )
-      throw invalidArgument(
-        `parameters.${name}`,
-        space,
-        'must be a search space (search.int, search.double, search.categorical, search.discrete)',
-      );
-  }
-  if (o.additionalMetricNames !== undefined) stringList(o.additionalMetricNames, 'additionalMetricNames');
-  if (o.objectiveType !== undefined && o.objectiveType !== 'maximize' && o.objectiveType !== 'minimize')
-    throw invalidArgument('objectiveType', o.objectiveType, 'must be "maximize" or "minimize"');
-  if (
-    o.objectiveGoal !== undefined &&
-    (typeof o.objectiveGoal !== 'number' || !Number.isFinite(o.objectiveGoal))
-  )
-    throw invalidArgument('objectiveGoal', o.objectiveGoal, 'must be a finite number');
-  if (o.algorithmName !== undefined) string(o.algorithmName, 'algorithmName');
-  if (o.algorithmSettings !== undefined) {
-    const settings = record(
-      o.algorithmSettings,
-      'algorithmSettings',
-      'must be an object of setting name -> value',
-    );
-    for (const [k, v] of Object.entries(settings))
-      if (!['string', 'number', 'boolean'].includes(typeof v))
-        throw invalidArgument(`algorithmSettings.${k}`, v, 'must be a string, number or boolean');
-  }
-  for (const key of ['maxTrialCount', 'parallelTrialCount', 'maxFailedTrialCount'] as const) {
-    const v = o[key];
-    if (v !== undefined && (typeof v !== 'number' || !Number.isSafeInteger(v)))
-      throw invalidArgument(key, v, 'must be an integer (a number, not a string)');
-  }
-  if (o.envPerTrial !== undefined) {
-    const env = record(o.envPerTrial, 'envPerTrial', 'must be an object of variable name -> string value');
-    for (const [k, v] of Object.entries(env)) {
-      if (typeof v !== 'string') throw invalidArgument(`envPerTrial.${k}`, v, 'must be a string');
-      if (k === '' || k.startsWith('KATIB_'))
-        throw invalidArgument(
-          `envPerTrial.${k}`,
-          k,
-          'is not a variable name a trial may set (KATIB_* are set by katib-ts)',
-        );
-    }
-  }
-  if (o.retainTrials !== undefined && typeof o.retainTrials !== 'boolean')
-    throw invalidArgument('retainTrials', o.retainTrials, 'must be true or false');
-  if (o.metricsCollectorConfig !== undefined) checkCollector(o.metricsCollectorConfig);
-  return o as unknown as TuneOptions;
+  const result = tuneSchema.safeParse(raw, { reportInput: true });
+  if (result.success) return raw as TuneOptions;
+  const rank = (issue: z.core.$ZodIssue) =>
+    issue.code === 'unrecognized_keys' ? 0 : issue.input === undefined && issue.path.length === 1 ? 1 : 2;
+  const first = [...result.error.issues].sort((a, b) => rank(a) - rank(b))[0]!;
+  throw toKatibError(first);
 }
 
-function checkCollector(raw: unknown): void {
-  const c = record(raw, 'metricsCollectorConfig', "must be {kind: 'StdOut' | 'Push' | 'File', ...}");
-  const allowed =
-    typeof c.kind === 'string' && Object.hasOwn(COLLECTOR_OPTIONS, c.kind)
-      ? COLLECTOR_OPTIONS[c.kind]
-      : undefined;
-  if (allowed === undefined)
-    throw invalidArgument('metricsCollectorConfig.kind', c.kind, 'must be "StdOut", "Push" or "File"');
-  checkKeys(c, allowed, 'metricsCollectorConfig.', ` for kind ${c.kind}`);
-  if (c.metricsFormat !== undefined) stringList(c.metricsFormat, 'metricsCollectorConfig.metricsFormat');
-  if (c.path !== undefined) string(c.path, 'metricsCollectorConfig.path');
-  if (c.format !== undefined && c.format !== 'TEXT' && c.format !== 'JSON')
-    throw invalidArgument('metricsCollectorConfig.format', c.format, 'must be "TEXT" or "JSON"');
+/** `parameters.a}b`, `additionalMetricNames[0]`: the option as written, keys unquoted. */
+function fieldOf(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return 'tune';
+  return path.map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i > 0 ? '.' : ''}${String(k)}`)).join('');
+}
+
+/** A zod issue as the SDK's error: `field: value rule`, the field a path like `parameters.lr`. */
+function toKatibError(issue: z.core.$ZodIssue): KatibError {
+  const field = fieldOf(issue.path);
+  const input = (issue as { input?: unknown }).input;
+  if (issue.code === 'unrecognized_keys') {
+    const o = input as Record<string, unknown>;
+    const [key] = issue.keys as [string];
+    // At the top the options of tune(); inside metricsCollectorConfig those of its kind.
+    if (issue.path.length === 0) return unknownOption(o, key, TUNE_OPTIONS, '');
+    return unknownOption(o, key, COLLECTOR_OPTIONS[o.kind as string]!, `${field}.`, ` for kind ${o.kind}`);
+  }
+  if (input === undefined && issue.code === 'invalid_type' && issue.path.length > 0)
+    return invalidArgument(field, undefined, 'is required');
+  return invalidArgument(field, input, issue.message);
 }
 
 /** Unknown keys are mistakes (a typo would silently run with a default): name them, with a hint. */
@@ -192,30 +229,26 @@ export function checkKeys(
   prefix: string,
   where = '',
 ): void {
-  for (const key of Object.keys(o)) {
-    if (allowed.includes(key)) continue;
-    const near = allowed.find((a) => a.toLowerCase() === key.toLowerCase() || editDistance(a, key) <= 2);
-    const hint = near ? `; did you mean ${near}?` : ` (options: ${allowed.join(', ')})`;
-    throw invalidArgument(`${prefix}${key}`, o[key], `is not an option${where}${hint}`);
-  }
+  const key = Object.keys(o).find((k) => !allowed.includes(k));
+  if (key !== undefined) throw unknownOption(o, key, allowed, prefix, where);
+}
+
+/** `prefix + key` is not one of `allowed`: the error, with the likeliest intended one. */
+function unknownOption(
+  o: Record<string, unknown>,
+  key: string,
+  allowed: readonly string[],
+  prefix: string,
+  where = '',
+): KatibError {
+  const near = allowed.find((a) => a.toLowerCase() === key.toLowerCase() || editDistance(a, key) <= 2);
+  const hint = near ? `; did you mean ${near}?` : ` (options: ${allowed.join(', ')})`;
+  return invalidArgument(`${prefix}${key}`, o[key], `is not an option${where}${hint}`);
 }
 
 export function record(value: unknown, field: string, rule: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw invalidArgument(field, value, rule);
-  return value as Record<string, unknown>;
-}
-
-function string(value: unknown, field: string): void {
-  if (typeof value !== 'string' || value === '')
-    throw invalidArgument(field, value, 'must be a non-empty string');
-}
-
-function stringList(value: unknown, field: string): void {
-  if (!Array.isArray(value)) throw invalidArgument(field, value, 'must be a list of strings');
-  value.forEach((v, i) => {
-    if (typeof v !== 'string') throw invalidArgument(`${field}[${i}]`, v, 'must be a string');
-  });
+  if (!isObject(value)) throw invalidArgument(field, value, rule);
+  return value;
 }
 
 function editDistance(a: string, b: string): number {

@@ -1,9 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CliError } from '../../src/cli/context.js';
-import { databaseSetting } from '../../src/cli/database-setting.js';
+import type { Setting } from '../../src/cli/flags.js';
+import { parseFlags } from './parse-flags.js';
 
-describe('databaseSetting: which database a command uses', () => {
+/** `katib db-manager [--db URL]`'s database, with `env` as the environment. */
+async function database(flag: string | undefined, env: Record<string, string>): Promise<Setting> {
+  const flags = await parseFlags<{ db: Setting }>(['db-manager', ...(flag ? ['--db', flag] : [])], env);
+  return flags.db;
+}
+
+describe('--db: which database a command uses', () => {
   const cases: [string, string | undefined, Record<string, string>, { value: string; source: string }][] = [
     [
       '--db wins',
@@ -24,10 +31,16 @@ describe('databaseSetting: which database a command uses', () => {
       { value: 'postgres://katib:p@katib-postgres:5432/katib?sslmode=disable', source: 'DB_NAME' },
     ],
     ['else an SQLite file here', undefined, {}, { value: 'sqlite:katib.db', source: 'default' }],
+    [
+      'an empty KATIB_DB_URL counts as unset',
+      undefined,
+      { KATIB_DB_URL: '' },
+      { value: 'sqlite:katib.db', source: 'default' },
+    ],
   ];
   for (const [name, flag, env, expected] of cases) {
-    it(name, () => {
-      const got = databaseSetting(flag, env);
+    it(name, async () => {
+      const got = await database(flag, env);
       if (expected.source === 'DB_NAME') {
         assert.equal(got.source, 'DB_NAME');
         assert.match(got.value, /^postgres(ql)?:\/\/katib:p@katib-postgres:5432\/katib/);
@@ -40,9 +53,9 @@ describe('databaseSetting: which database a command uses', () => {
     [undefined, { KATIB_DB_URL: 'mongodb://x' }, 'KATIB_DB_URL'],
     [undefined, { DB_NAME: 'oracle' }, 'DB_NAME'],
   ] as const) {
-    it(`refuses a bad URL from ${named} with exit 2, naming it`, () => {
-      assert.throws(
-        () => databaseSetting(flag, env),
+    it(`refuses a bad URL from ${named} with exit 2, naming it`, async () => {
+      await assert.rejects(
+        database(flag, env),
         (err: unknown) =>
           err instanceof CliError && err.exitCode === 2 && err.message.startsWith(`${named}:`),
       );

@@ -14,11 +14,11 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { CliError } from '../../src/cli/context.js';
-import { databaseSetting } from '../../src/cli/database-setting.js';
-import { byteSize, limitSettings, wholeNumber } from '../../src/cli/limit-settings.js';
-import { listenAddress, positiveSeconds, serviceSettings } from '../../src/cli/options.js';
+import { byteSize, wholeNumber } from '../../src/cli/limit-settings.js';
+import { listenAddress, positiveSeconds } from '../../src/cli/options.js';
 import { LIMIT_RANGES } from '../../src/dbmanager/index.js';
 import { tryParseHostPort } from '../../src/rpc/index.js';
+import { parseFlags } from '../cli/parse-flags.js';
 import { fuzzParams } from './support.js';
 
 /** Values a user could type: numbers in every spelling, ports, sizes, junk. */
@@ -68,6 +68,19 @@ const flagValue: fc.Arbitrary<string> = fc.oneof(
 function attempt<T>(parse: () => T): { value: T } | { error: CliError } {
   try {
     return { value: parse() };
+  } catch (err) {
+    assert.ok(err instanceof CliError, `not a CliError: ${(err as Error)?.stack ?? String(err)}`);
+    return { error: err };
+  }
+}
+
+/** `attempt` for a command line parsed in-process (test/cli/parse-flags.ts). */
+async function attemptParse(
+  argv: string[],
+  env: Record<string, string> = {},
+): Promise<{ value: Record<string, unknown> } | { error: CliError }> {
+  try {
+    return { value: await parseFlags(argv, env) };
   } catch (err) {
     assert.ok(err instanceof CliError, `not a CliError: ${(err as Error)?.stack ?? String(err)}`);
     return { error: err };
@@ -153,7 +166,7 @@ describe('flag parsers under fuzzing (in-process)', () => {
     );
   });
 
-  it('limits from flags, else environment variables: a bad one is named by where it came from', () => {
+  it('limits from flags, else environment variables: a bad one is named by where it came from', async () => {
     const flags = [
       'maxMessageBytes',
       'maxMetricLogs',
@@ -170,38 +183,44 @@ describe('flag parsers under fuzzing (in-process)', () => {
       maxConcurrentStreams: ['--max-concurrent-streams', 'KATIB_MAX_CONCURRENT_STREAMS'],
       idempotencyKeyRetention: ['--idempotency-key-retention', 'KATIB_IDEMPOTENCY_KEY_RETENTION'],
     };
-    fc.assert(
-      fc.property(fc.constantFrom(...flags), flagValue, fc.boolean(), (flag, value, viaEnv) => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...flags), flagValue, fc.boolean(), async (flag, value, viaEnv) => {
         const [flagName, envName] = names[flag];
-        const r = attempt(() =>
-          viaEnv ? limitSettings({}, { [envName]: value }) : limitSettings({ [flag]: value }, {}),
-        );
+        const r = viaEnv
+          ? await attemptParse(['db-manager'], { [envName]: value })
+          : await attemptParse(['db-manager', `${flagName}=${value}`]);
         // An empty environment variable counts as unset (the default).
         if ('error' in r) assertUsage(r.error, viaEnv ? envName : flagName);
-        else for (const v of Object.values(r.value)) assert.ok(Number.isSafeInteger(v) && v > 0);
+        else for (const f of flags) assert.ok(Number.isSafeInteger(r.value[f]) && Number(r.value[f]) > 0);
       }),
       fuzzParams(1500),
     );
   });
 
-  it('serviceSettings: every bad flag or variable is named; good ones are normalised', () => {
-    fc.assert(
-      fc.property(
+  it('--listen, --http-listen, --db-connect-timeout: every bad one is named; good ones are normalised', async () => {
+    const names = {
+      listen: '--listen',
+      httpListen: '--http-listen',
+      dbConnectTimeout: '--db-connect-timeout',
+    };
+    await fc.assert(
+      fc.asyncProperty(
         fc.record(
           { listen: flagValue, httpListen: flagValue, dbConnectTimeout: flagValue },
           { requiredKeys: [] },
         ),
-        (flags) => {
-          const r = attempt(() => serviceSettings(flags, {}, 'KATIB_DB_MANAGER_LISTEN'));
+        async (flags) => {
+          const args = Object.entries(flags).map(([k, v]) => `${names[k as keyof typeof names]}=${v}`);
+          const r = await attemptParse(['db-manager', ...args]);
           if ('error' in r) assert.match(r.error.message, /^--(listen|http-listen|db-connect-timeout): /);
-          else assert.ok(r.value.connectTimeoutSeconds > 0);
+          else assert.ok(Number(r.value.dbConnectTimeout) > 0);
         },
       ),
       fuzzParams(1000),
     );
   });
 
-  it('--db: a URL it accepts, or exit 2 naming --db (or the variable it came from)', () => {
+  it('--db: a URL it accepts, or exit 2 naming --db (or the variable it came from)', async () => {
     const url = fc.oneof(
       fc.string({ maxLength: 30, unit: 'binary' }),
       fc
@@ -218,11 +237,11 @@ describe('flag parsers under fuzzing (in-process)', () => {
         'sqlite:',
       ),
     );
-    fc.assert(
-      fc.property(url, fc.boolean(), (value, viaEnv) => {
-        const r = attempt(() =>
-          viaEnv ? databaseSetting(undefined, { KATIB_DB_URL: value }) : databaseSetting(value, {}),
-        );
+    await fc.assert(
+      fc.asyncProperty(url, fc.boolean(), async (value, viaEnv) => {
+        const r = viaEnv
+          ? await attemptParse(['db-manager'], { KATIB_DB_URL: value })
+          : await attemptParse(['db-manager', `--db=${value}`]);
         if ('error' in r) assertUsage(r.error, viaEnv ? 'KATIB_DB_URL' : '--db');
       }),
       fuzzParams(1500),

@@ -12,8 +12,9 @@ import { parseAllDocuments } from 'yaml';
 import { register as registerServer } from '../../src/cli/commands/server.js';
 import { register as registerWebhook } from '../../src/cli/commands/webhook.js';
 import type { CliContext } from '../../src/cli/context.js';
-import { runManifests } from '../../src/cli/run-manifests.js';
+import { type ManifestsFlags, runManifests } from '../../src/cli/run-manifests.js';
 import { CONTROLLER_RULES } from '../../src/manifests/index.js';
+import { parseFlags } from '../cli/parse-flags.js';
 import { shJob, standInRunner, trialSpec } from '../runner/kubernetes/support.js';
 import { FakeKubeApiServer, type Obj } from '../support/fake-kube-apiserver.js';
 
@@ -29,7 +30,12 @@ async function manifests(args: Record<string, string>, env: Record<string, strin
     } as NodeJS.WritableStream,
     stderr: process.stderr,
   };
-  await runManifests(args, context);
+  // The options as `katib manifests` flags (`dbSecret` is --db-secret), parsed as the CLI does.
+  const argv = Object.entries(args).flatMap(([k, v]) => [
+    `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
+    v,
+  ]);
+  await runManifests(await parseFlags<ManifestsFlags>(['manifests', ...argv], env), context);
   return parseAllDocuments(out)
     .map((doc) => doc.toJS() as Obj | null)
     .filter((o): o is Obj => o !== null);

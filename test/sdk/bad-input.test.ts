@@ -5,6 +5,7 @@ import { after, describe, it } from 'node:test';
 import { KatibError } from '../../src/api/errors.js';
 import { KatibClient, search, type TuneOptions } from '../../src/sdk/index.js';
 import { functionSource } from '../../src/sdk/objective/function-source.js';
+import { checkTuneOptions } from '../../src/sdk/tune-options.js';
 import { assertKatibError, SEED_PARAMETERS, tempDir } from './support.js';
 
 const tmp = tempDir('katib-sdk-bad-');
@@ -218,5 +219,101 @@ describe('function objectives: what can be serialised', () => {
     assert.match(source, /\)\["objective"\]$/);
     assert.throws(() => functionSource(Math.max, 'objective'), /native or bound function/);
     assert.throws(() => functionSource(class X {}, 'objective'), /is a class/);
+  });
+});
+
+describe('tune options (the zod schema): one error naming the option, the value and the rule', () => {
+  const cases: [string, unknown, string][] = [
+    [
+      'a string count',
+      { maxTrialCount: '5' },
+      'maxTrialCount: "5" must be an integer (a number, not a string)',
+    ],
+    ['a typo', { maxTrialCounts: 5 }, 'maxTrialCounts: 5 is not an option; did you mean maxTrialCount?'],
+    ['a missing option', { objectiveMetricName: undefined }, 'objectiveMetricName: undefined is required'],
+    ['an objective given as undefined', { objective: undefined }, 'objective: undefined is required'],
+    ['an empty name', { name: '' }, 'name: "" must be a non-empty string'],
+    ['no parameters', { parameters: {} }, 'parameters: {} must name at least one parameter'],
+    [
+      'a parameter that is not a search space',
+      { parameters: { a: { min: 1 } } },
+      'parameters.a: {"min":1} must be a search space (search.int, search.double, search.categorical, search.discrete)',
+    ],
+    [
+      'a non-string metric name',
+      { additionalMetricNames: ['a', 1] },
+      'additionalMetricNames[1]: 1 must be a string',
+    ],
+    [
+      'an infinite goal',
+      { objectiveGoal: Number.POSITIVE_INFINITY },
+      'objectiveGoal: Infinity must be a finite number',
+    ],
+    [
+      'an algorithm setting of another type',
+      { algorithmSettings: { x: null } },
+      'algorithmSettings.x: null must be a string, number or boolean',
+    ],
+    [
+      'a KATIB_ variable',
+      { envPerTrial: { KATIB_X: 'v' } },
+      'envPerTrial.KATIB_X: "KATIB_X" is not a variable name a trial may set (KATIB_* are set by katib-ts)',
+    ],
+    [
+      "another kind's collector option",
+      { metricsCollectorConfig: { kind: 'Push', path: 'm' } },
+      'metricsCollectorConfig.path: "m" is not an option for kind Push (options: kind)',
+    ],
+    [
+      'a collector option typo',
+      { metricsCollectorConfig: { kind: 'File', pth: 'm' } },
+      'metricsCollectorConfig.pth: "m" is not an option for kind File; did you mean path?',
+    ],
+    [
+      'a collector format',
+      { metricsCollectorConfig: { kind: 'File', format: 'XML' } },
+      'metricsCollectorConfig.format: "XML" must be "TEXT" or "JSON"',
+    ],
+    [
+      'a collector kind',
+      { metricsCollectorConfig: { kind: 'Prom' } },
+      'metricsCollectorConfig.kind: "Prom" must be "StdOut", "Push" or "File"',
+    ],
+    ['a non-boolean', { retainTrials: 'yes' }, 'retainTrials: "yes" must be true or false'],
+    // Several problems: the unknown option first, then a missing one, then values in option order.
+    [
+      'a typo and a bad value',
+      { name: 3, maxTrialCounts: 5 },
+      'maxTrialCounts: 5 is not an option; did you mean maxTrialCount?',
+    ],
+    [
+      'a bad value and a missing one',
+      { name: 3, objectiveMetricName: undefined },
+      'objectiveMetricName: undefined is required',
+    ],
+    [
+      'two bad values',
+      { objectiveType: 'max', maxTrialCount: '5' },
+      'objectiveType: "max" must be "maximize" or "minimize"',
+    ],
+  ];
+  for (const [what, change, message] of cases) {
+    it(`refuses ${what}`, () => {
+      assert.throws(
+        () => checkTuneOptions({ ...GOOD, ...(change as object) }),
+        (err: unknown) =>
+          err instanceof KatibError && err.code === 'invalid_argument' && err.message === message,
+      );
+    });
+  }
+  it('refuses what is not an options object', () => {
+    for (const raw of [undefined, null, 42, [], 'x'])
+      assert.throws(() => checkTuneOptions(raw), {
+        field: 'tune',
+        message: /^tune: .* takes an options object$/,
+      });
+  });
+  it('returns good options as they are', () => {
+    assert.equal(checkTuneOptions(GOOD), GOOD);
   });
 });

@@ -9,15 +9,21 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CliError } from '../../src/cli/context.js';
 import type { SecurityFlags } from '../../src/cli/security-flags.js';
-import { securitySettings } from '../../src/cli/security-settings.js';
-import { serverAddress, serverSecurity } from '../../src/cli/server-address.js';
+import { type SecuritySettings, securitySettings } from '../../src/cli/security-settings.js';
+import type { ServerFlags } from '../../src/cli/server-address.js';
 import { DbManagerAuth } from '../../src/dbmanager/index.js';
+import { parseFlags } from '../cli/parse-flags.js';
 import { CliProcess, runCli } from '../cli/spawn-cli.js';
 import { tempDir } from '../sdk/support.js';
 import { AuthGrpcClient, codeOf } from './grpc-auth-client.js';
 import { makeCerts, type TestCerts } from './support.js';
 
 const FREE = ['--listen', '127.0.0.1:0', '--http-listen', '127.0.0.1:0'];
+
+/** The security settings of `katib db-manager ARGS` with ENV as the environment. */
+async function settings(args: string[], env: Record<string, string>): Promise<SecuritySettings> {
+  return securitySettings(await parseFlags<SecurityFlags>(['db-manager', ...args], env));
+}
 
 describe('security flags', () => {
   let tmp: ReturnType<typeof tempDir>;
@@ -35,86 +41,92 @@ describe('security flags', () => {
     const missing = join(tmp.dir, 'missing.pem');
     const short = join(tmp.dir, 'short-secret');
     writeFileSync(short, 'too short\n');
-    const cases: [SecurityFlags, Record<string, string>, RegExp][] = [
+    // `katib db-manager ARGS` parsed with ENV, then the settings read together.
+    const cases: [string[], Record<string, string>, RegExp][] = [
       [
-        { tlsCert: missing, tlsKey: certs.serverKey },
+        ['--tls-cert', missing, '--tls-key', certs.serverKey],
         {},
         /^--tls-cert: ".*missing\.pem" cannot be read: ENOENT/,
       ],
       [
-        { tlsCert: certs.caCert, tlsKey: certs.serverKey },
+        ['--tls-cert', certs.caCert, '--tls-key', certs.serverKey],
         {},
         /^--tls-key: ".*server\.key" is not the private key of the certificate in .*ca\.crt: /,
       ],
       [
-        { tlsCert: certs.serverKey, tlsKey: certs.serverKey },
+        ['--tls-cert', certs.serverKey, '--tls-key', certs.serverKey],
         {},
         /^--tls-cert: ".*server\.key" is not a PEM file with a CERTIFICATE$/,
       ],
       [
-        {},
+        [],
         { KATIB_TLS_CERT: certs.serverCert, KATIB_TLS_KEY: certs.serverKey, KATIB_TLS_CA: missing },
         /^KATIB_TLS_CA: ".*missing\.pem" cannot be read: ENOENT/,
       ],
       [
-        {},
+        [],
         { KATIB_TLS_KEY: certs.serverKey },
         /^KATIB_TLS_KEY: ".*server\.key" needs --tls-cert \(or KATIB_TLS_CERT\) too$/,
       ],
       [
-        { tlsCert: certs.serverCert },
+        ['--tls-cert', certs.serverCert],
         {},
         /^--tls-cert: ".*server\.crt" needs --tls-key \(or KATIB_TLS_KEY\) too$/,
       ],
-      [{ tlsCa: certs.caCert }, {}, /^--tls-ca: ".*ca\.crt" needs --tls-cert and --tls-key$/],
+      [['--tls-ca', certs.caCert], {}, /^--tls-ca: ".*ca\.crt" needs --tls-cert and --tls-key$/],
       [
-        { operatorToken: 'some-operator-token-123' },
+        ['--operator-token', 'some-operator-token-123'],
         {},
         /^--operator-token: "\(given\)" needs --auth \(or KATIB_AUTH=true\)$/,
       ],
       [
-        { auth: true, authSecretFile: short },
+        ['--auth', '--auth-secret-file', short],
         {},
         /^--auth-secret-file: ".*short-secret" must hold a secret of at least 16 bytes$/,
       ],
       [
-        { auth: true },
+        ['--auth'],
         { KATIB_AUTH_SECRET_FILE: missing },
         /^KATIB_AUTH_SECRET_FILE: ".*missing\.pem" cannot be read: ENOENT/,
       ],
       [
-        {},
+        [],
         { KATIB_AUTH: 'true', KATIB_OPERATOR_TOKEN: 'short' },
         /^KATIB_OPERATOR_TOKEN: a token of 5 characters must be 16 to 512 printable ASCII characters without spaces$/,
       ],
-      [{}, { KATIB_AUTH: 'maybe' }, /^KATIB_AUTH: "maybe" must be true or false$/],
+      [[], { KATIB_AUTH: 'maybe' }, /^KATIB_AUTH: "maybe" must be true or false$/],
     ];
-    for (const [flags, env, message] of cases) {
-      await assert.rejects(securitySettings(flags, env), (err) => {
+    for (const [args, env, message] of cases) {
+      await assert.rejects(settings(args, env), (err) => {
         assert.ok(err instanceof CliError, String(err));
         assert.equal(err.exitCode, 2);
         assert.match(err.message, message);
         return true;
       });
     }
-    const on = await securitySettings(
-      { auth: true, tlsCert: certs.serverCert, tlsKey: certs.serverKey },
-      { KATIB_OPERATOR_TOKEN: 'an-operator-token-1234' },
-    );
+    const on = await settings(['--auth', '--tls-cert', certs.serverCert, '--tls-key', certs.serverKey], {
+      KATIB_OPERATOR_TOKEN: 'an-operator-token-1234',
+    });
     assert.equal(on.auth?.operatorToken, 'an-operator-token-1234');
     assert.equal(on.auth?.secret, undefined, 'kept in the database');
-    assert.equal(on.tls?.caFile, certs.serverCert, 'trials trust the certificate itself by default');
-    assert.deepEqual(await securitySettings({}, { KATIB_OPERATOR_TOKEN: 'ignored-without-auth-0' }), {});
+    assert.equal(on.tls?.caFile, certs.serverCert, 'trials trust the certificate by default');
+    assert.deepEqual(await settings([], { KATIB_OPERATOR_TOKEN: 'ignored-without-auth-0' }), {});
+    assert.deepEqual(await settings([], { KATIB_AUTH: 'false', KATIB_AUTH_SECRET_FILE: '' }), {});
+    assert.ok((await settings([], { KATIB_AUTH: 'on' })).auth, 'KATIB_AUTH=on');
     // katib create/get/delete: --token and --ca-file, or KATIB_OPERATOR_TOKEN and KATIB_DB_MANAGER_CA.
-    assert.throws(() => serverSecurity({ caFile: missing }, {}), {
+    const get = (args: string[], env: Record<string, string> = {}) =>
+      parseFlags<ServerFlags>(['get', 'experiments', ...args], env);
+    await assert.rejects(get(['--ca-file', missing]), {
       exitCode: 2,
       message: /^--ca-file: ".*missing\.pem" is not a file that exists$/,
     });
-    assert.deepEqual(serverSecurity({}, { KATIB_OPERATOR_TOKEN: 'tok', KATIB_DB_MANAGER_CA: certs.caCert }), {
-      token: 'tok',
-      caFile: certs.caCert,
+    await assert.rejects(get(['--token', 'with space']), {
+      exitCode: 2,
+      message: '--token: "(given)" must be printable ASCII without spaces',
     });
-    assert.equal(serverAddress('https://localhost:6789', {}), 'https://localhost:6789');
+    const fromEnv = await get([], { KATIB_OPERATOR_TOKEN: 'tok', KATIB_DB_MANAGER_CA: certs.caCert });
+    assert.deepEqual([fromEnv.token, fromEnv.caFile], ['tok', certs.caCert]);
+    assert.equal((await get(['--server', 'https://localhost:6789'])).server, 'https://localhost:6789');
   });
 
   it('as processes: exit 2 and one line, before anything starts', async () => {
