@@ -13,7 +13,7 @@
  * value (`KATIB_AUTH=false` is off; commander would turn the flag on for any value).
  */
 import { type Command, Option } from 'commander';
-import { booleanSetting } from './options.js';
+import { usageError } from './context.js';
 
 /** A setting's text and where it came from (`--flag`, `ENV_NAME` or `default`), to name it in errors. */
 export interface Setting {
@@ -72,4 +72,12 @@ export function checkFlags(command: Command): void {
     const from = source === 'cli' ? option.long! : source === 'env' ? option.envVar! : 'default';
     command.setOptionValueWithSource(key, check({ value, source: from }), source!);
   }
+}
+
+/** A yes/no environment value as Katib's deployments write it. */
+export function booleanSetting(setting: Setting): boolean {
+  const v = setting.value.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off', ''].includes(v)) return false;
+  throw usageError(setting.source, setting.value, 'must be true or false');
 }

@@ -30,14 +30,6 @@ export function positiveSeconds(setting: Setting): number {
   return n;
 }
 
-/** A yes/no environment value as Katib's deployments write it. */
-export function booleanSetting(setting: Setting): boolean {
-  const v = setting.value.trim().toLowerCase();
-  if (['true', '1', 'yes', 'on'].includes(v)) return true;
-  if (['false', '0', 'no', 'off', ''].includes(v)) return false;
-  throw usageError(setting.source, setting.value, 'must be true or false');
-}
-
 /** One of a few words: `--output`, `--runner`, ... (exit 2 naming the flag and the words). */
 export function oneOf(...words: string[]): (setting: Setting) => string {
   const rule = `must be ${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
