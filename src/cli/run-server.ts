@@ -5,6 +5,7 @@ import { startKatibServer } from '../server/index.js';
 import { redactUrl } from '../store/index.js';
 import { type CliContext, CliError, usageError } from './context.js';
 import { databaseSetting } from './database-setting.js';
+import { leaseSeconds } from './lease-setting.js';
 import { type LimitFlags, limitSettings } from './limit-settings.js';
 import { booleanSetting, flagOrEnv, type ServiceFlags, serviceSettings } from './options.js';
 import type { SecurityFlags } from './security-flags.js';
@@ -17,6 +18,7 @@ export interface ServerFlags extends ServiceFlags, SecurityFlags, LimitFlags {
   runner?: string;
   namespace?: string;
   uiWrite?: boolean;
+  leaseSeconds?: string;
 }
 
 /**
@@ -37,6 +39,7 @@ export async function runServer(flags: ServerFlags, context: CliContext): Promis
   );
   const dbUrl = databaseSetting(flags.db, env);
   const limits = limitSettings(flags, env);
+  const ttlSeconds = leaseSeconds(flags.leaseSeconds, env);
 
   const runnerKind = flagOrEnv('--runner', flags.runner, env, 'KATIB_RUNNER', 'local');
   if (runnerKind.value !== 'local' && runnerKind.value !== 'kubernetes')
@@ -61,6 +64,7 @@ export async function runServer(flags: ServerFlags, context: CliContext): Promis
       logger,
       connectTimeoutSeconds,
       limits,
+      ...(ttlSeconds !== undefined ? { leaseSeconds: ttlSeconds } : {}),
       ...(runner ? { runner } : {}),
       ...(security.auth ? { auth: security.auth } : {}),
       ...(security.tls ? { tls: security.tls } : {}),

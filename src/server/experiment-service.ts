@@ -31,8 +31,7 @@ import {
   ListTrialsReplySchema,
   type ListTrialsRequest,
 } from '../gen/katib_ts/v1/experiments_pb.js';
-import type { Budget } from './budget.js';
-import type { ExperimentManager } from './experiment-manager.js';
+import type { Budget, ExperimentManager } from '../manager/index.js';
 
 export const EXPERIMENT_SERVICE_GRPC = grpcServiceDefinition(ExperimentService);
 

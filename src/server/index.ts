@@ -1,11 +1,4 @@
-// `katib server` and the experiment management it shares with the embedded KatibClient.
-export { type Budget, checkBudget } from './budget.js';
-export {
-  ExperimentManager,
-  type ExperimentManagerOptions,
-  TRIAL_LOG_TAIL_BYTES,
-  type TrialLogs,
-} from './experiment-manager.js';
+// `katib server`: the wiring point (manager/) with the management API served on its gRPC port.
 export {
   EXPERIMENT_SERVICE_GRPC,
   experimentServiceImplementation,

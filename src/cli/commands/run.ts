@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
+import { LEASE_SECONDS_HELP } from '../lease-setting.js';
 import { addLimitOptions } from '../limit-settings.js';
 import type { RunFlags } from '../run-experiment.js';
 import { addSecurityOptions } from '../security-flags.js';
@@ -18,7 +19,7 @@ export function register(program: Command, context: CliContext): void {
     )
     .option(
       '--work-dir <dir>',
-      "trials' folders go under DIR/<experiment>/<trial> [env KATIB_WORK_DIR] (default: .katib)",
+      'trial T of experiment E runs in DIR/E/T [env KATIB_WORK_DIR] (default: .katib)',
     )
     .option(
       '-o, --output <format>',
@@ -30,9 +31,14 @@ export function register(program: Command, context: CliContext): void {
       '--ui [host:port]',
       'serve the dashboard (read-only) while the experiment runs and after it ends, until Ctrl-C; prints its URL on stderr (default address: a free loopback port)',
     )
+    .option(
+      '--wait',
+      'when another process runs this experiment (it holds its lease), wait for it to end and then resume, instead of refusing at once',
+    )
+    .option('--lease-seconds <seconds>', LEASE_SECONDS_HELP)
     .addHelpText(
       'after',
-      '\nExit codes: 0 the experiment Succeeded, 1 it Failed, 2 bad usage or an invalid file, 130 interrupted (resumable).',
+      '\nExit codes: 0 the experiment Succeeded, 1 it Failed or another process runs it, 2 bad usage or an invalid file, 130 interrupted (resumable).',
     )
     .action(async (file: string, flags: RunFlags) => {
       const { runExperiment } = await import('../run-experiment.js');

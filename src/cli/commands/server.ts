@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
+import { LEASE_SECONDS_HELP } from '../lease-setting.js';
 import { addLimitOptions } from '../limit-settings.js';
 import type { ServerFlags } from '../run-server.js';
 import { addSecurityOptions } from '../security-flags.js';
@@ -22,7 +23,11 @@ export function register(program: Command, context: CliContext): void {
       '--db <url>',
       "database URL: sqlite:PATH, mysql://USER:PASS@HOST:PORT/DB, postgres://... [env KATIB_DB_URL, else Katib's DB_NAME/DB_USER/... variables] (default: sqlite:katib.db)",
     )
-    .option('--work-dir <dir>', "trials' folders go under DIR/<trial> [env KATIB_WORK_DIR] (default: .katib)")
+    .option(
+      '--work-dir <dir>',
+      'trial T of experiment E runs in DIR/E/T [env KATIB_WORK_DIR] (default: .katib)',
+    )
+    .option('--lease-seconds <seconds>', LEASE_SECONDS_HELP)
     .option(
       '--db-connect-timeout <seconds>',
       'how long to wait for the database to answer at start [env KATIB_DB_CONNECT_TIMEOUT] (default: 60)',
