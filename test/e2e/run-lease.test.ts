@@ -46,8 +46,11 @@ for (const db of await testDatabases()) {
       const { args: first, release } = await fresh('--lease-seconds', '5');
       const holder = new KatibProcess(first, { cwd: dir });
       await holder.waitForStderr(/experiment lease: created in/);
-      const second = await katib(first, { cwd: dir });
+      // Before leases, the second run said "resuming" and killed the first one's trials.
+      const started = new KatibProcess(first, { cwd: dir });
+      await Promise.race([started.ended, started.waitForStderr(/resuming/, 60_000)]);
       release();
+      const second = await started.ended;
       assert.equal(second.code, 1, second.stderr);
       const m = HELD.exec(second.stderr);
       assert.ok(m, second.stderr);
