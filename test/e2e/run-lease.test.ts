@@ -45,7 +45,7 @@ for (const db of await testDatabases()) {
     it("a second run while the first runs is refused at once, naming the holder; the first one's trials are untouched", async () => {
       const { args: first, release } = await fresh('--lease-seconds', '5');
       const holder = new KatibProcess(first, { cwd: dir });
-      await holder.waitForStderr(/experiment lease: created in/);
+      await holder.waitForStderr(/experiment lease: created in/, 60_000);
       // Before leases, the second run said "resuming" and killed the first one's trials.
       const started = new KatibProcess(first, { cwd: dir });
       await Promise.race([started.ended, started.waitForStderr(/resuming/, 60_000)]);
@@ -65,7 +65,7 @@ for (const db of await testDatabases()) {
     it('--wait waits for the holder to end, then takes the experiment (finished by then)', async () => {
       const { args: first, release } = await fresh('--lease-seconds', '5');
       const holder = new KatibProcess(first, { cwd: dir });
-      await holder.waitForStderr(/experiment lease: created in/);
+      await holder.waitForStderr(/experiment lease: created in/, 60_000);
       const waiter = new KatibProcess([...first, '--wait'], { cwd: dir });
       await waiter.waitForStderr(
         /experiment lease is run by katib run .*: waiting for it \(--wait\)/,
@@ -82,7 +82,7 @@ for (const db of await testDatabases()) {
     it('a holder killed -9 keeps the lease until it expires; then a run takes over and resumes', async () => {
       const { args: first, release } = await fresh('--lease-seconds', '8');
       const holder = new KatibProcess(first, { cwd: dir });
-      await holder.waitForStderr(/experiment lease: created in/);
+      await holder.waitForStderr(/experiment lease: created in/, 60_000);
       holder.child.kill('SIGKILL');
       // 'exit', not the end of its output: its orphaned trials may hold the pipes open.
       await once(holder.child, 'exit');
