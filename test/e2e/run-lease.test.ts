@@ -80,7 +80,7 @@ for (const db of await testDatabases()) {
     });
 
     it('a holder killed -9 keeps the lease until it expires; then a run takes over and resumes', async () => {
-      const { args: first, release } = await fresh('--lease-seconds', '8');
+      const { args: first, release } = await fresh('--lease-seconds', '20');
       const holder = new KatibProcess(first, { cwd: dir });
       await holder.waitForStderr(/experiment lease: created in/, 60_000);
       holder.child.kill('SIGKILL');
