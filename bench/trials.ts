@@ -43,7 +43,7 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
  * then a JSON line with its figures, then it waits (so its RSS can be read) until stdin closes.
  */
 const CHILD = `
-import { startLocalKatib } from ${JSON.stringify(new URL('dist/controller/index.js', `file://${ROOT}`).href)};
+import { startLocalKatib } from ${JSON.stringify(new URL('dist/manager/index.js', `file://${ROOT}`).href)};
 import { parseExperiment } from ${JSON.stringify(new URL('dist/spec/index.js', `file://${ROOT}`).href)};
 import { knownAlgorithms } from ${JSON.stringify(new URL('dist/suggestion/index.js', `file://${ROOT}`).href)};
 const { db, workRoot, trials, parallel } = JSON.parse(process.env.BENCH_CONFIG);

@@ -1,14 +1,13 @@
 import path from 'node:path';
-import { isDeepStrictEqual } from 'node:util';
 import { KatibError } from '../api/errors.js';
 import type { Experiment } from '../api/experiment.js';
 import type { Trial } from '../api/trial.js';
-import { isFinished, startLocalKatib } from '../controller/index.js';
+import type { ControllerEvent } from '../controller/index.js';
 import { getEarlyStopper, knownEarlyStoppers } from '../earlystopping/index.js';
+import { type Admission, describeHolder, LeaseHeldError, openKatib } from '../manager/index.js';
 import { formatIssue, loadExperimentFileWithWarnings } from '../spec/index.js';
 import { redactUrl } from '../store/index.js';
 import { getSuggester, knownAlgorithms } from '../suggestion/index.js';
-import { type Dashboard, mountDashboard } from '../ui/index.js';
 import type { CliContext } from './context.js';
 import { CliError } from './context.js';
 import { finalReport, progressLine } from './experiment-output.js';
@@ -25,11 +24,17 @@ export interface RunFlags extends SecurityFlags, LimitFlags {
   quiet?: boolean;
   /** The dashboard's `host:port` (`--ui` alone: a free loopback port). */
   ui?: string;
+  /** Wait for another process's lease on the experiment instead of refusing at once. */
+  wait?: boolean;
+  leaseSeconds: number;
 }
 
 /**
- * Loads, validates and runs the experiment in FILE; resumes it when the database already holds the
- * same experiment. Exit code: 0 Succeeded, 1 Failed, 2 bad usage/file, 130 interrupted.
+ * Loads, validates and runs the experiment in FILE through the wiring point (openKatib): the
+ * manager's one create/resume/refuse policy creates it, resumes it when the database already holds
+ * the same experiment, and refuses a different spec under its name or an experiment another process
+ * runs (its lease; `--wait` waits for it). Exit code: 0 Succeeded, 1 Failed or run elsewhere,
+ * 2 bad usage/file, 130 interrupted.
  */
 export async function runExperiment(file: string, flags: RunFlags, context: CliContext): Promise<void> {
   const { stdout, stderr } = context;
@@ -37,6 +42,7 @@ export async function runExperiment(file: string, flags: RunFlags, context: CliC
   const workDir = flags.workDir;
   const security = await securitySettings(flags);
   const limits = limitSettings(flags);
+  const ttlSeconds = flags.leaseSeconds;
   const say = (line: string): void => {
     if (!flags.quiet) stderr.write(`${line}\n`);
   };
@@ -52,13 +58,14 @@ export async function runExperiment(file: string, flags: RunFlags, context: CliC
   for (const w of warnings) say(`warning: ${formatIssue(w)}`);
   const name = experiment.metadata.name;
 
-  const workRoot = path.resolve(workDir, name);
+  const workRoot = path.resolve(workDir);
   const uiListen = flags.ui;
-  const katib = await startLocalKatib({
+  const katib = await openKatib({
     db: dbUrl,
     workRoot,
     limits,
-    ...(uiListen !== undefined ? { httpListen: uiListen } : {}),
+    lease: { program: 'katib run', ...(ttlSeconds !== undefined ? { ttlSeconds } : {}) },
+    ...(uiListen !== undefined ? { httpListen: uiListen, dashboard: {} } : {}),
     ...(security.auth ? { auth: security.auth } : {}),
     ...(security.tls ? { tls: security.tls } : {}),
   }).catch((err: unknown) => {
@@ -67,16 +74,11 @@ export async function runExperiment(file: string, flags: RunFlags, context: CliC
       1,
     );
   });
-  let dashboard: Dashboard | undefined;
-  if (uiListen !== undefined && katib.dbManager.httpRoutes && katib.dbManager.httpAddress) {
-    dashboard = mountDashboard(katib.dbManager.httpRoutes, {
-      db: katib.db,
-      service: katib.dbManager.service,
-      workRoot,
-    });
-    const url = dashboard.urlFor(katib.dbManager.httpAddress);
+  const { parts, manager } = katib;
+  const dashboard = katib.dashboardUrl !== null;
+  if (katib.dashboardUrl !== null) {
     stderr.write(
-      `dashboard: ${dashboardLink(url, katib.dbManager.auth?.operatorToken, security.tls !== undefined)}\n`,
+      `dashboard: ${dashboardLink(katib.dashboardUrl, parts.dbManager.auth?.operatorToken, security.tls !== undefined)}\n`,
     );
   }
   let ended = false;
@@ -92,41 +94,43 @@ export async function runExperiment(file: string, flags: RunFlags, context: CliC
   let final: Experiment;
   let trials: Trial[];
   try {
-    const stored = await katib.experiments.getExperiment(name);
-    if (!stored) {
-      await katib.experiments.createExperiment(experiment);
-      say(
-        `experiment ${name}: created in ${redactUrl(dbUrl)}; trials push to ${katib.dbManager.grpcAddress}`,
-      );
-    } else if (!isDeepStrictEqual(stored.spec, experiment.spec)) {
-      throw new CliError(
-        `experiment ${name} already exists in ${redactUrl(dbUrl)} with a different spec: rename it in the file, or use another --db`,
-        2,
-      );
-    } else {
-      say(isFinished(stored) ? `experiment ${name}: already finished` : `experiment ${name}: resuming`);
+    let admission: Admission;
+    try {
+      admission = await manager.admit(experiment, 'create-or-resume', {
+        wait: flags.wait === true,
+        signal: abort.signal,
+        onWaiting: (lease) => say(`experiment ${name} ${describeHolder(lease)}: waiting for it (--wait)`),
+      });
+    } catch (err) {
+      throw admissionError(err, name, dbUrl);
     }
+    if (admission === 'created')
+      say(
+        `experiment ${name}: created in ${redactUrl(dbUrl)}; trials push to ${parts.dbManager.grpcAddress}`,
+      );
+    else
+      say(admission === 'finished' ? `experiment ${name}: already finished` : `experiment ${name}: resuming`);
     const maxTrials = experiment.spec.maxTrialCount;
     const noticed = new Set<string>();
-    const controller = katib.controller({
-      onNotice: (message) => {
+    const settings = {
+      onNotice: (message: string) => {
         if (noticed.has(message)) return;
         noticed.add(message);
         say(`notice: ${message}`);
       },
       sourceDir: path.dirname(path.resolve(file)),
-      onEvent: (event) => {
-        dashboard?.notify(name);
+      onEvent: (event: ControllerEvent) => {
         if (event.type === 'trial-ended') say(progressLine(event, experiment, maxTrials));
       },
-    });
+    };
     try {
-      final = await controller.run(name, abort.signal);
+      final = await manager.drive(name, settings, abort.signal);
     } catch (err) {
       if (err instanceof KatibError && err.code === 'cancelled') throw new CliError(err.message, 130);
+      if (err instanceof KatibError && err.code === 'aborted') throw new CliError(err.message, 1);
       throw err;
     }
-    trials = await katib.experiments.listTrials(name);
+    trials = await parts.experiments.listTrials(name);
     if (dashboard) {
       // The report now, then the dashboard stays up (read-only) until Ctrl-C.
       ended = true;
@@ -138,7 +142,6 @@ export async function runExperiment(file: string, flags: RunFlags, context: CliC
         await new Promise((resolve) => abort.signal.addEventListener('abort', resolve));
     }
   } finally {
-    dashboard?.close();
     await katib.close();
   }
   if (!dashboard)
@@ -148,6 +151,22 @@ export async function runExperiment(file: string, flags: RunFlags, context: CliC
   if (final.status?.conditions.some((c) => c.type === 'Failed' && c.status === 'True')) {
     throw new CliError(`experiment ${name} failed: ${final.status.conditions.at(-1)?.message ?? ''}`, 1);
   }
+}
+
+/** The CLI's words for what admit refused: another owner (exit 1), a different spec (exit 2). */
+function admissionError(err: unknown, name: string, dbUrl: string): unknown {
+  if (err instanceof LeaseHeldError)
+    return new CliError(
+      `${err.message}. Wait for it with --wait, or stop that process; a process that died (kill -9) loses the lease when it expires, and running this command again then takes the experiment over and resumes it`,
+      1,
+    );
+  if (err instanceof KatibError && err.code === 'already_exists')
+    return new CliError(
+      `experiment ${name} already exists in ${redactUrl(dbUrl)} with a different spec: rename it in the file, or use another --db`,
+      2,
+    );
+  if (err instanceof KatibError && err.code === 'cancelled') return new CliError(err.message, 130);
+  return err;
 }
 
 /** Metric collectors `katib run` runs: the others exist only as Kubernetes sidecars. */

@@ -17,6 +17,7 @@ export interface ServerFlags extends ServiceFlags, SecurityFlags, LimitFlags {
   runner: 'local' | 'kubernetes';
   namespace: string;
   uiWrite?: boolean;
+  leaseSeconds: number;
 }
 
 /**
@@ -30,6 +31,7 @@ export async function runServer(flags: ServerFlags, context: CliContext): Promis
   const { listen: grpcListen, httpListen, dbConnectTimeout: connectTimeoutSeconds, db: dbUrl } = flags;
   const workRoot = path.resolve(flags.workDir);
   const limits = limitSettings(flags);
+  const ttlSeconds = flags.leaseSeconds;
 
   const security = await securitySettings(flags);
 
@@ -50,6 +52,7 @@ export async function runServer(flags: ServerFlags, context: CliContext): Promis
       logger,
       connectTimeoutSeconds,
       limits,
+      ...(ttlSeconds !== undefined ? { leaseSeconds: ttlSeconds } : {}),
       ...(runner ? { runner } : {}),
       ...(security.auth ? { auth: security.auth } : {}),
       ...(security.tls ? { tls: security.tls } : {}),

@@ -16,14 +16,9 @@ export {
   trialState,
   trialsToCreate,
 } from './experiment-status.js';
-export {
-  type ControllerSettings,
-  type LocalKatib,
-  type LocalKatibOptions,
-  startLocalKatib,
-} from './local-katib.js';
 export { MAX_ATTEMPTS, resumeLeftovers } from './resume.js';
 export { resolveSourcePaths } from './source-paths.js';
+export { trialDir } from './trial-dir.js';
 export type {
   DbManagerAddresses,
   TrialExecutionContext,

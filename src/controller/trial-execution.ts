@@ -25,6 +25,7 @@ import { withPythonHelper } from './python-helper.js';
 import { readObservation } from './read-observation.js';
 import { resolveSourcePaths } from './source-paths.js';
 import { type TrialAccess, trialAccessEnv } from './trial-access.js';
+import { trialDir as trialDirOf } from './trial-dir.js';
 
 /** Where trials send their metrics: handed to each trial in its environment. */
 export interface DbManagerAddresses {
@@ -42,7 +43,8 @@ export interface TrialExecutionContext {
   writeLogs: (trialName: string, logs: MetricLog[]) => Promise<void>;
   addresses: DbManagerAddresses;
   /**
-   * Each trial gets the folder `<workRoot>/<trialName>` (KATIB_TRIAL_DIR) for its logs, and runs
+   * Each trial gets the folder `<workRoot>/<experimentName>/<trialName>` (trialDir; KATIB_TRIAL_DIR)
+   * for its logs, and runs
    * there unless its container names a workingDir.
    */
   workRoot: string;
@@ -97,7 +99,7 @@ export function startTrialExecution(ctx: TrialExecutionContext, trial: Trial): T
     namespace: experiment.metadata.namespace ?? ctx.runner.namespace,
     assignments: trial.parameterAssignments,
   });
-  const trialDir = path.resolve(ctx.workRoot, trial.name);
+  const trialDir = trialDirOf(ctx.workRoot, trial);
   const prepared =
     ctx.runner.kind === 'kubernetes'
       ? clusterTrial(ctx, trial, trialSpec, trialDir)

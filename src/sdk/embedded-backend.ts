@@ -1,8 +1,7 @@
 import path from 'node:path';
 import type { ObservationQuery } from '../api/observation.js';
 import { formatRfc3339, parseRfc3339 } from '../api/time.js';
-import { startLocalKatib } from '../controller/index.js';
-import { ExperimentManager } from '../server/index.js';
+import { openKatib } from '../manager/index.js';
 import type { KatibBackend, TrialMetricsQuery } from './backend.js';
 
 export interface EmbeddedOptions {
@@ -14,17 +13,30 @@ export interface EmbeddedOptions {
 }
 
 /**
- * The embedded backend: the database, a DB manager on free loopback ports (trials push to it),
- * local trial processes and one controller per running experiment, all in this process.
+ * The embedded backend: openKatib in this process (the database, a DB manager on free loopback
+ * ports that trials push to, local trial processes, one controller per experiment it owns). An
+ * experiment another process owns (its lease) is neither resumed nor deleted here.
  */
 export async function openEmbeddedBackend(options: EmbeddedOptions): Promise<KatibBackend> {
   const workRoot = path.resolve(options.workDir);
   const runner = options.kubernetes
     ? new (await import('../runner/kubernetes/index.js')).KubernetesTrialRunner(options.kubernetes)
     : undefined;
-  const katib = await startLocalKatib({ db: options.db, workRoot, ...(runner ? { runner } : {}) });
-  const manager = new ExperimentManager({ katib, workRoot });
-  if (options.resume) await manager.resumeAll();
+  const katib = await openKatib({
+    db: options.db,
+    workRoot,
+    lease: { program: 'KatibClient' },
+    ...(runner ? { runner } : {}),
+  });
+  const { manager } = katib;
+  if (options.resume) {
+    try {
+      await manager.resumeAll();
+    } catch (err) {
+      await katib.close();
+      throw err;
+    }
+  }
   return {
     createExperiment: (experiment) => manager.create(experiment),
     getExperiment: (name) => manager.get(name),
@@ -42,13 +54,7 @@ export async function openEmbeddedBackend(options: EmbeddedOptions): Promise<Kat
       }));
     },
     onChange: (listener) => manager.onChange(listener),
-    async close() {
-      try {
-        await manager.close();
-      } finally {
-        await katib.close();
-      }
-    },
+    close: () => katib.close(),
   };
 }
 

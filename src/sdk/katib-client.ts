@@ -30,7 +30,7 @@ import { checkWaitOptions, type WaitOptions, waitForCondition } from './wait.js'
 export interface KatibClientOptions {
   /** Embedded: the database URL (sqlite:PATH, mysql://..., postgres://...). Default `sqlite:katib.db`. */
   db?: string;
-  /** Embedded: trials' folders go under `<workDir>/<trialName>`. Default `.katib`. */
+  /** Embedded: trial T of experiment E runs in `<workDir>/E/T`. Default `.katib`. */
   workDir?: string;
   /**
    * Embedded: resume the database's unfinished experiments when the client starts. Default false

@@ -17,9 +17,8 @@ import {
   ListExperimentsReplySchema,
   ListTrialsReplySchema,
 } from '../gen/katib_ts/v1/experiments_pb.js';
+import type { Budget, ExperimentManager } from '../manager/index.js';
 import type { RpcService } from '../rpc/index.js';
-import type { Budget } from './budget.js';
-import type { ExperimentManager } from './experiment-manager.js';
 
 /** Trailer naming the field of an INVALID_ARGUMENT, read back into KatibError.field by the client. */
 export const FIELD_METADATA_KEY = 'katib-field';

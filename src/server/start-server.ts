@@ -1,15 +1,18 @@
 import type { Logger } from 'pino';
-import { type LocalKatib, type LocalKatibOptions, startLocalKatib } from '../controller/index.js';
 import type { DbManagerLimits } from '../dbmanager/index.js';
+import {
+  type ExperimentManager,
+  type LocalKatib,
+  type LocalKatibOptions,
+  openKatib,
+} from '../manager/index.js';
 import type { TrialRunner } from '../runner/index.js';
-import { type Dashboard, mountDashboard } from '../ui/index.js';
-import { ExperimentManager } from './experiment-manager.js';
 import { experimentService } from './experiment-service.js';
 
 export interface KatibServerOptions {
   /** Database URL (sqlite:PATH, mysql://..., postgres://...). */
   db: string;
-  /** Trials' folders go under `<workRoot>/<trialName>`. */
+  /** Trial T of experiment E runs in `<workRoot>/E/T`. */
   workRoot: string;
   /** gRPC `HOST:PORT`: Katib's DBManager and katib-ts's management API. Default 127.0.0.1:6789. */
   grpcListen?: string;
@@ -30,6 +33,8 @@ export interface KatibServerOptions {
   tls?: LocalKatibOptions['tls'];
   /** The DB manager's limits, on both ports (see startDbManager); each left out keeps its default. */
   limits?: Partial<DbManagerLimits>;
+  /** Seconds an experiment's lease lasts without a heartbeat (see ExperimentLeases). Default 30. */
+  leaseSeconds?: number;
 }
 
 export interface RunningKatibServer {
@@ -46,18 +51,24 @@ export interface RunningKatibServer {
 }
 
 /**
- * `katib server`: the database, the DB manager (Katib's DBManager on gRPC, and as JSON on HTTP),
- * the management API on the same gRPC port, and a controller for every experiment that has not
- * finished, resumed at start; trials run as local processes, or with `options.runner` (e.g. as
- * Kubernetes Jobs).
+ * `katib server`: openKatib (the database, the DB manager: Katib's DBManager on gRPC and as JSON on
+ * HTTP, the runner, the experiment manager with its leases, the dashboard) with the management API
+ * on the same gRPC port, and a controller for every experiment that has not finished, resumed at
+ * start; one that another process owns is taken over when that owner's lease ends. Trials run as
+ * local processes, or with `options.runner` (e.g. as Kubernetes Jobs).
  */
 export async function startKatibServer(options: KatibServerOptions): Promise<RunningKatibServer> {
   const { logger } = options;
-  const katib = await startLocalKatib({
+  const katib = await openKatib({
     db: options.db,
     workRoot: options.workRoot,
     grpcListen: options.grpcListen ?? '127.0.0.1:6789',
     httpListen: options.httpListen === undefined ? '127.0.0.1:8080' : options.httpListen,
+    lease: {
+      program: 'katib server',
+      ...(options.leaseSeconds !== undefined ? { ttlSeconds: options.leaseSeconds } : {}),
+    },
+    ...(options.dashboard !== null ? { dashboard: options.dashboard ?? {} } : {}),
     ...(logger ? { logger } : {}),
     ...(options.connectTimeoutSeconds !== undefined
       ? { connectTimeoutSeconds: options.connectTimeoutSeconds }
@@ -66,11 +77,6 @@ export async function startKatibServer(options: KatibServerOptions): Promise<Run
     ...(options.auth ? { auth: options.auth } : {}),
     ...(options.tls ? { tls: options.tls } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
-  });
-  const manager = new ExperimentManager({
-    katib,
-    workRoot: options.workRoot,
-    ...(logger ? { logger } : {}),
     onEvent: (experiment, event) => {
       if (event.type === 'trial-ended') {
         const { trial, outcome } = event;
@@ -84,47 +90,22 @@ export async function startKatibServer(options: KatibServerOptions): Promise<Run
       }
     },
   });
+  const { parts, manager } = katib;
   let resumed: string[];
-  let dashboard: Dashboard | undefined;
   try {
-    katib.dbManager.addGrpcService(experimentService(manager));
-    const dashboardOptions = options.dashboard === undefined ? {} : options.dashboard;
-    if (dashboardOptions && katib.dbManager.httpRoutes) {
-      dashboard = mountDashboard(katib.dbManager.httpRoutes, {
-        db: katib.db,
-        service: katib.dbManager.service,
-        workRoot: options.workRoot,
-        onChange: (listener) => manager.onChange(listener),
-        writable: dashboardOptions.writable ?? false,
-        actions: { delete: (name) => manager.delete(name) },
-      });
-    }
-    resumed = await manager.resumeAll();
+    parts.dbManager.addGrpcService(experimentService(manager));
+    resumed = await manager.resumeAll({ waitForHeld: true });
   } catch (err) {
-    dashboard?.close();
     await katib.close();
     throw err;
   }
-  let closing: Promise<void> | undefined;
   return {
-    grpcAddress: katib.dbManager.grpcAddress,
-    httpAddress: katib.dbManager.httpAddress,
+    grpcAddress: parts.dbManager.grpcAddress,
+    httpAddress: parts.dbManager.httpAddress,
     manager,
-    katib,
-    dashboardUrl:
-      dashboard && katib.dbManager.httpAddress ? dashboard.urlFor(katib.dbManager.httpAddress) : null,
+    katib: parts,
+    dashboardUrl: katib.dashboardUrl,
     resumed,
-    close() {
-      closing ??= (async () => {
-        try {
-          // Open event streams would hold the HTTP drain for its whole timeout.
-          dashboard?.close();
-          await manager.close();
-        } finally {
-          await katib.close();
-        }
-      })();
-      return closing;
-    },
+    close: () => katib.close(),
   };
 }

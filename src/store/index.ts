@@ -18,6 +18,7 @@ export type { ExperimentStore } from './experiment-store.js';
 export { type KatibMigration, MIGRATIONS } from './migrations.js';
 export type { ObservationStore, TrialLogs } from './observation-store.js';
 export type {
+  ExperimentLeasesTable,
   ExperimentsTable,
   IdempotencyKeysTable,
   KatibTables,
@@ -25,3 +26,4 @@ export type {
   SqlTime,
   TrialsTable,
 } from './schema.js';
+export { type Lease, type LeaseHolder, type LeaseStore, SqlLeaseStore } from './sql-lease-store.js';

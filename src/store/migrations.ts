@@ -114,6 +114,29 @@ export const MIGRATIONS: readonly KatibMigration[] = [
       await createIndexIfMissing(db, dialect, 'idempotency_keys', 'idempotency_keys_time', ['time']);
     },
   },
+  {
+    // One owner per experiment (see LeaseStore): the process driving an experiment holds its row and
+    // renews it; another process may take it only once `expires_at` has passed. Times are epoch
+    // milliseconds from the database's own clock (BIGINT on every dialect), so hosts sharing a
+    // MySQL/PostgreSQL database need not agree on the time. No foreign key to experiments: a lease
+    // is taken before the experiment it guards is created.
+    name: '0005-experiment-leases',
+    async up(db, dialect) {
+      let table = db.schema
+        .createTable('experiment_leases')
+        .ifNotExists()
+        .addColumn('experiment_name', 'varchar(255)', (c) => c.primaryKey())
+        .addColumn('holder', 'varchar(64)', (c) => c.notNull())
+        .addColumn('program', 'varchar(64)', (c) => c.notNull())
+        .addColumn('host', 'varchar(255)', (c) => c.notNull())
+        .addColumn('pid', 'integer', (c) => c.notNull())
+        .addColumn('acquired_at', 'bigint', (c) => c.notNull())
+        .addColumn('heartbeat_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull());
+      if (dialect === 'mysql') table = table.modifyEnd(await mysqlTableOptions(db));
+      await table.execute();
+    },
+  },
 ];
 
 /** Kysely's bookkeeping tables, named so they are recognisable next to Katib's in a shared database. */

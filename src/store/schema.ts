@@ -44,6 +44,20 @@ export interface IdempotencyKeysTable {
   time: SqlTime;
 }
 
+/** Who drives each experiment (see LeaseStore); times are epoch ms by the database's clock. */
+export interface ExperimentLeasesTable {
+  experiment_name: string;
+  /** A random id per owning process (one ExperimentManager). */
+  holder: string;
+  /** What holds it: `katib run`, `katib server`, `KatibClient`. */
+  program: string;
+  host: string;
+  pid: number;
+  acquired_at: number | string;
+  heartbeat_at: number | string;
+  expires_at: number | string;
+}
+
 /**
  * Every table katib-ts keeps, for `Kysely<KatibTables>`. Later migrations add their tables here
  * (experiments, trials) in the same change that adds the migration.
@@ -53,4 +67,5 @@ export interface KatibTables {
   experiments: ExperimentsTable;
   trials: TrialsTable;
   idempotency_keys: IdempotencyKeysTable;
+  experiment_leases: ExperimentLeasesTable;
 }

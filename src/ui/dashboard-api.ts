@@ -3,7 +3,7 @@ import path from 'node:path';
 import { KatibError } from '../api/errors.js';
 import type { Experiment } from '../api/experiment.js';
 import { metricNamesOf } from '../collector/index.js';
-import { isFinished } from '../controller/index.js';
+import { isFinished, trialDir } from '../controller/index.js';
 import type { ExperimentStore, ObservationStore } from '../store/index.js';
 import type { LiveHub } from './live/live-hub.js';
 import { readLogTail } from './log-tail.js';
@@ -29,7 +29,7 @@ export interface DashboardApiOptions {
   experiments: ExperimentStore;
   observations: ObservationStore;
   hub: LiveHub;
-  /** Trial T's folder is `<workRoot>/T` (stdout.log, stderr.log); unknown means no logs to show. */
+  /** Trial T of experiment E has the folder `<workRoot>/E/T` (trialDir: stdout.log, stderr.log); unknown means no logs to show. */
   workRoot?: string;
   logTailBytes: number;
 }
@@ -86,13 +86,13 @@ export class DashboardApi {
   }
 
   async trialLogs(name: string): Promise<TrialLogsReply> {
-    await this.#trial(name);
+    const trial = await this.#trial(name);
     const { workRoot, logTailBytes } = this.#o;
     const none = { text: null, size: 0, truncated: false };
     if (workRoot === undefined) {
       return { unavailable: 'this server was not told where trials run', stdout: none, stderr: none };
     }
-    const dir = path.join(workRoot, name);
+    const dir = trialDir(workRoot, trial);
     const [stdout, stderr] = await Promise.all([
       readLogTail(path.join(dir, 'stdout.log'), logTailBytes),
       readLogTail(path.join(dir, 'stderr.log'), logTailBytes),
@@ -127,7 +127,7 @@ export class DashboardApi {
     await this.#o.experiments.deleteExperiment(name);
     const { workRoot } = this.#o;
     if (workRoot !== undefined) {
-      await Promise.all(trials.map((t) => rm(path.join(workRoot, t.name), { recursive: true, force: true })));
+      await Promise.all(trials.map((t) => rm(trialDir(workRoot, t), { recursive: true, force: true })));
     }
   }
 

@@ -16,7 +16,7 @@ export interface DashboardOptions {
   service: {
     onReported(listener: (trialName: string, logs: readonly MetricLog[]) => void): () => void;
   };
-  /** Trial T's folder is `<workRoot>/T`, holding stdout.log and stderr.log; without it no logs are shown. */
+  /** Trial T of experiment E has the folder `<workRoot>/E/T` (trialDir), holding stdout.log and stderr.log; without it no logs are shown. */
   workRoot?: string;
   /**
    * Say at once when an experiment may have changed (ExperimentManager's `onChange` fits); without

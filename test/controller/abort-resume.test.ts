@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { KatibError } from '../../src/api/errors.js';
-import { startLocalKatib, trialState } from '../../src/controller/index.js';
+import { trialState } from '../../src/controller/index.js';
+import { startLocalKatib } from '../../src/manager/index.js';
 import { testDatabases } from '../support/databases.js';
 import { waitFor } from '../support/fixtures.js';
 import {

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type LocalKatib, startLocalKatib } from '../../src/controller/index.js';
+import { type LocalKatib, startLocalKatib } from '../../src/manager/index.js';
 import { testDatabases } from '../support/databases.js';
 import {
   assertConsistent,

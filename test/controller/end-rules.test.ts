@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { KatibError } from '../../src/api/errors.js';
-import { type LocalKatib, startLocalKatib } from '../../src/controller/index.js';
+import { type LocalKatib, startLocalKatib } from '../../src/manager/index.js';
 import { testDatabases } from '../support/databases.js';
 import {
   assertConsistent,

@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type LocalKatib, startLocalKatib } from '../../src/controller/index.js';
+import { type LocalKatib, startLocalKatib } from '../../src/manager/index.js';
 import { testDatabases } from '../support/databases.js';
 import {
   assertConsistent,

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { currentCondition } from '../../src/api/conditions.js';
 import { UNAVAILABLE_VALUE } from '../../src/api/observation.js';
-import { type LocalKatib, startLocalKatib } from '../../src/controller/index.js';
+import { type LocalKatib, startLocalKatib } from '../../src/manager/index.js';
 import { parseExperiment } from '../../src/spec/index.js';
 
 const fixture = fileURLToPath(new URL('../fixtures/trials/push-curve.mjs', import.meta.url));

@@ -166,7 +166,7 @@ describe('KatibClient, embedded', () => {
       for (const t of await client.listTrials(name)) {
         const b = t.parameterAssignments.find((p) => p.name === 'b')!.value;
         assert.equal(t.observation?.metrics.find((m) => m.name === 'b')?.latest, b, name);
-        assert.ok(existsSync(join(tmp.dir, 'work', t.name, 'metrics.log')), name);
+        assert.ok(existsSync(join(tmp.dir, 'work', name, t.name, 'metrics.log')), name);
       }
     }
   });
@@ -332,7 +332,12 @@ describe('KatibClient, embedded', () => {
     await assertKatibError(client.listTrials('seed-stdout'), 'not_found');
     await assertKatibError(client.getTrial(trials[0]!.name), 'not_found');
     assert.deepEqual(await client.getTrialMetrics(trials[0]!.name), []);
-    assert.equal(existsSync(join(tmp.dir, 'work', trials[0]!.name)), false);
+    assert.equal(existsSync(join(tmp.dir, 'work', 'seed-stdout', trials[0]!.name)), false);
+    assert.equal(
+      existsSync(join(tmp.dir, 'work', 'seed-stdout')),
+      false,
+      'the emptied experiment folder goes too',
+    );
     assert.ok(!(await client.listExperiments()).some((e) => e.metadata.name === 'seed-stdout'));
     await assertKatibError(client.deleteExperiment('seed-stdout'), 'not_found');
   });

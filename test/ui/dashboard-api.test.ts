@@ -119,7 +119,7 @@ for (const database of databases) {
 
     it("tails the trial's stdout.log and says which log is missing", async () => {
       const name = seededTrials[1]!;
-      const dir = path.join(server.workRoot, name);
+      const dir = path.join(server.workRoot, 'seeded', name);
       mkdirSync(dir, { recursive: true });
       const lines = Array.from({ length: 5000 }, (_, i) => `line ${i} ${'x'.repeat(20)}`);
       writeFileSync(path.join(dir, 'stdout.log'), `${lines.join('\n')}\n`);

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type LocalKatib, startLocalKatib } from '../../src/controller/index.js';
+import { type LocalKatib, startLocalKatib } from '../../src/manager/index.js';
 import { type Dashboard, type DashboardOptions, mountDashboard } from '../../src/ui/index.js';
 
 export interface DashboardServer {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { databaseOption } from '../database-setting.js';
 import { flag } from '../flags.js';
+import { leaseSecondsOption } from '../lease-setting.js';
 import { addLimitOptions } from '../limit-settings.js';
 import { listenAddress, outputOption } from '../options.js';
 import type { RunFlags } from '../run-experiment.js';
@@ -19,7 +20,7 @@ export function register(program: Command, context: CliContext): void {
     .addOption(outputOption('text or json: json prints the final Experiment object on stdout'))
     .addOption(databaseOption('database URL: sqlite:PATH, mysql://..., postgres://...', context.env))
     .addOption(
-      flag('--work-dir <dir>', "trials' folders go under DIR/<experiment>/<trial>", {
+      flag('--work-dir <dir>', 'trial T of experiment E runs in DIR/E/T', {
         env: 'KATIB_WORK_DIR',
         default: '.katib',
       }),
@@ -32,9 +33,14 @@ export function register(program: Command, context: CliContext): void {
         { check: listenAddress },
       ).preset('127.0.0.1:0'),
     )
+    .option(
+      '--wait',
+      'when another process runs this experiment (it holds its lease), wait for it to end and then resume, instead of refusing at once',
+    )
+    .addOption(leaseSecondsOption())
     .addHelpText(
       'after',
-      '\nExit codes: 0 the experiment Succeeded, 1 it Failed, 2 bad usage or an invalid file, 130 interrupted (resumable).',
+      '\nExit codes: 0 the experiment Succeeded, 1 it Failed or another process runs it, 2 bad usage or an invalid file, 130 interrupted (resumable).',
     )
     .action(async (file: string, flags: RunFlags) => {
       const { runExperiment } = await import('../run-experiment.js');

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { databaseOption } from '../database-setting.js';
 import { flag } from '../flags.js';
+import { leaseSecondsOption } from '../lease-setting.js';
 import { addLimitOptions } from '../limit-settings.js';
 import { addServiceOptions, oneOf } from '../options.js';
 import type { ServerFlags } from '../run-server.js';
@@ -25,11 +26,12 @@ export function register(program: Command, context: CliContext): void {
       ),
     )
     .addOption(
-      flag('--work-dir <dir>', "trials' folders go under DIR/<trial>", {
+      flag('--work-dir <dir>', 'trial T of experiment E runs in DIR/E/T', {
         env: 'KATIB_WORK_DIR',
         default: '.katib',
       }),
     )
+    .addOption(leaseSecondsOption())
     .addOption(
       flag(
         '--runner <kind>',

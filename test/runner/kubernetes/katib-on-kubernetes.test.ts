@@ -10,15 +10,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Experiment } from '../../../src/api/experiment.js';
-import { isFinished, type LocalKatib, startLocalKatib, trialState } from '../../../src/controller/index.js';
+import { isFinished, trialState } from '../../../src/controller/index.js';
+import { type ExperimentManager, type Katib, openKatib } from '../../../src/manager/index.js';
 import { KubernetesTrialRunner } from '../../../src/runner/kubernetes/index.js';
-import { ExperimentManager } from '../../../src/server/index.js';
 import { CONFIG_MAPS, FakeKubeApiServer, JOBS } from '../../support/fake-kube-apiserver.js';
 import { until } from '../../support/fixtures.js';
 
 const server = new FakeKubeApiServer();
-let katib: LocalKatib;
 let manager: ExperimentManager;
+let wired: Katib;
 const warnings: string[] = [];
 
 before(async () => {
@@ -29,16 +29,16 @@ before(async () => {
     retryMs: 20,
     onWarning: (m) => warnings.push(m),
   });
-  katib = await startLocalKatib({
+  wired = await openKatib({
     db: `sqlite:${join(dir, 'katib.db')}`,
     workRoot: join(dir, 'work'),
     runner,
+    lease: { program: 'test' },
   });
-  manager = new ExperimentManager({ katib, workRoot: join(dir, 'work') });
+  manager = wired.manager;
 });
 after(async () => {
-  await manager.close();
-  await katib.close();
+  await wired.close();
   await server.close();
 });
 

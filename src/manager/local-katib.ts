@@ -1,10 +1,12 @@
 /**
- * Everything `katib run` and the embedded KatibClient need in one process: the database, the
- * DB manager on free loopback ports (so trials push over real sockets, gRPC or HTTP JSON), the
- * local runner, and controllers wired to them. Pull collectors write through the same DB manager
- * service that serves the trials' pushes: one write path.
+ * The parts every entry point runs in one process: the database, the DB manager (on free loopback
+ * ports unless told otherwise, so trials push over real sockets, gRPC or HTTP JSON), the runner,
+ * and controllers wired to them. Pull collectors write through the same DB manager service that
+ * serves the trials' pushes: one write path. openKatib (open-katib.ts) adds the experiment
+ * manager, the leases and the dashboard on top; tests that drive one controller use this alone.
  */
 import type { Logger } from 'pino';
+import { type ControllerEvent, ExperimentController } from '../controller/index.js';
 import {
   type AuthSettings,
   type DbManagerLimits,
@@ -15,12 +17,11 @@ import {
 } from '../dbmanager/index.js';
 import { LocalTrialRunner, type TrialRunner } from '../runner/index.js';
 import { type Database, type ExperimentStore, openDatabase } from '../store/index.js';
-import { type ControllerEvent, ExperimentController } from './experiment-controller.js';
 
 export interface LocalKatibOptions {
   /** Database URL (sqlite:PATH, mysql://..., postgres://...). */
   db: string;
-  /** Trials' folders go under `<workRoot>/<trialName>`. */
+  /** Trial T of experiment E runs in `<workRoot>/E/T` (see trialDir). */
   workRoot: string;
   /** gRPC listen address of the embedded DB manager; default a free loopback port. */
   grpcListen?: string;

@@ -1,12 +1,17 @@
 /**
  * Experiments managed the way Katib's controller manager does it, in one process: every stored
- * experiment that has not finished has a controller running it (local trials), and the operations
- * of Katib's client (create, get, list, edit the budget, delete, trials, logs, metrics) act on the
- * store and on those controllers. Used by `katib server` (behind the gRPC management API) and by
- * the embedded KatibClient (directly).
+ * experiment this process owns has a controller running it, and the operations of Katib's client
+ * (create, get, list, edit the budget, delete, trials, logs, metrics) act on the store and on those
+ * controllers. Used alike by `katib run` (admit + drive), `katib server` (behind the gRPC
+ * management API) and the embedded KatibClient (directly); built by openKatib.
+ *
+ * One owner per experiment: the manager takes the experiment's lease (ExperimentLeases) before its
+ * controller starts and gives it up when the controller ends, so two processes never drive one
+ * experiment; a second owner is refused with LeaseHeldError naming the holder, or waits.
  */
-import { open, rm } from 'node:fs/promises';
+import { open, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'pino';
 import { setCondition } from '../api/conditions.js';
 import { KatibError } from '../api/errors.js';
@@ -19,11 +24,19 @@ import {
   type ExperimentController,
   emptyStatus,
   isFinished,
-  type LocalKatib,
+  trialDir,
 } from '../controller/index.js';
 import { parseExperiment } from '../spec/index.js';
+import { type Lease, SqlLeaseStore } from '../store/index.js';
 import { getSuggester, knownAlgorithms } from '../suggestion/index.js';
 import { type Budget, checkBudget, resumableWithBudget } from './budget.js';
+import {
+  type AcquireOptions,
+  describeHolder,
+  ExperimentLeases,
+  type LeaseSettings,
+} from './experiment-leases.js';
+import type { ControllerSettings, LocalKatib } from './local-katib.js';
 
 export interface TrialLogs {
   stdout: string;
@@ -32,8 +45,10 @@ export interface TrialLogs {
 
 export interface ExperimentManagerOptions {
   katib: LocalKatib;
-  /** The LocalKatib's workRoot: trial `T` runs in `<workRoot>/T`, its logs there. */
+  /** The LocalKatib's workRoot: trial T of experiment E runs in `<workRoot>/E/T` (trialDir), its logs there. */
   workRoot: string;
+  /** Who this manager is to the other owners of the database, and how long its leases last. */
+  lease: LeaseSettings;
   logger?: Logger;
   /** Every controller event, with the experiment it belongs to (progress lines, dashboards). */
   onEvent?: (experimentName: string, event: ControllerEvent) => void;
@@ -42,10 +57,20 @@ export interface ExperimentManagerOptions {
 /** The end of each log stream returned by trialLogs, so a reply fits a gRPC message. */
 export const TRIAL_LOG_TAIL_BYTES = 1024 * 1024;
 
+/**
+ * What admit did: `created` the experiment, found it stored with the same spec and `resuming` it,
+ * or found it `finished`.
+ */
+export type Admission = 'created' | 'resuming' | 'finished';
+
 interface Run {
   abort: AbortController;
   controller: ExperimentController;
+  /** The controller's result; rejects as the controller does (or with the lost lease). */
+  final: Promise<Experiment>;
   done: Promise<void>;
+  /** Set when the lease was taken by another owner and the run was stopped for it. */
+  lost?: KatibError;
 }
 
 export class ExperimentManager {
@@ -53,22 +78,112 @@ export class ExperimentManager {
   readonly #options: ExperimentManagerOptions;
   readonly #runs = new Map<string, Run>();
   readonly #listeners = new Set<(experimentName: string) => void>();
+  readonly #leases: ExperimentLeases;
+  /** Ends waits for leases (resumeAll's) when the manager closes. */
+  readonly #closing = new AbortController();
   #closed = false;
 
   constructor(options: ExperimentManagerOptions) {
     this.#katib = options.katib;
     this.#options = options;
+    this.#leases = new ExperimentLeases(
+      new SqlLeaseStore(options.katib.db.kysely, options.katib.db.dialect),
+      options.lease,
+      {
+        onLost: (name, lease) => this.#leaseLost(name, lease),
+        onFault: (err) => options.logger?.warn({ err }, 'cannot renew or release an experiment lease'),
+      },
+    );
   }
 
-  /** Starts a controller for every stored experiment that has not finished; returns their names. */
-  async resumeAll(): Promise<string[]> {
+  /**
+   * Starts a controller for every stored experiment that has not finished and that no other owner
+   * holds; returns their names. With `waitForHeld`, an experiment another owner holds is taken
+   * over (and resumed) when that lease ends, released or expired; without, it is left alone.
+   */
+  async resumeAll(options: { waitForHeld?: boolean } = {}): Promise<string[]> {
     const resumed: string[] = [];
     for (const experiment of await this.#katib.experiments.listExperiments()) {
       if (isFinished(experiment)) continue;
-      this.#start(experiment.metadata.name);
-      resumed.push(experiment.metadata.name);
+      const name = experiment.metadata.name;
+      try {
+        await this.#leases.acquire(name);
+      } catch (err) {
+        if (!(err instanceof KatibError && err.code === 'aborted')) throw err;
+        this.#options.logger?.warn({ experiment: name }, `not resumed: ${err.message}`);
+        if (options.waitForHeld) void this.#takeOverWhenFree(name);
+        continue;
+      }
+      this.#start(name);
+      resumed.push(name);
     }
     return resumed;
+  }
+
+  /**
+   * The one create/resume/refuse policy, for an experiment this process is to run (`katib run`):
+   * takes the experiment's lease (refusing with LeaseHeldError when another owner holds it, or
+   * waiting for it with `wait`), then creates the experiment when the database does not hold it,
+   * resumes it when it holds the same spec (or reports it finished), and refuses `already_exists`
+   * when it holds a different spec under that name. With `policy: 'create'` (Katib's create) an
+   * existing name is always `already_exists`. On success the lease is held: drive the experiment
+   * with `drive`, or give it up with `close`.
+   */
+  async admit(
+    experiment: Experiment,
+    policy: 'create' | 'create-or-resume',
+    acquire: AcquireOptions = {},
+  ): Promise<Admission> {
+    this.#open();
+    const name = experiment.metadata.name;
+    const heldBefore = this.#leases.holds(name);
+    await this.#leases.acquire(name, acquire);
+    try {
+      const stored = await this.#katib.experiments.getExperiment(name);
+      if (!stored) {
+        experiment.metadata.creationTimestamp ??= new Date().toISOString();
+        await this.#katib.experiments.createExperiment(experiment);
+        return 'created';
+      }
+      if (policy === 'create')
+        throw new KatibError('already_exists', `experiment ${JSON.stringify(name)} already exists`);
+      if (!isDeepStrictEqual(stored.spec, experiment.spec))
+        throw new KatibError(
+          'already_exists',
+          `experiment ${name} already exists in ${this.#katib.db.displayUrl} with a different spec`,
+          { field: 'metadata.name' },
+        );
+      return isFinished(stored) ? 'finished' : 'resuming';
+    } catch (err) {
+      if (!heldBefore && !this.#runs.has(name)) await this.#leases.release(name);
+      throw err;
+    }
+  }
+
+  /**
+   * Runs the admitted experiment's controller here with `settings` (progress, notices, the
+   * experiment file's folder) until the experiment ends; resolves with it as stored. Rejects
+   * `cancelled` when `signal` aborts (its trials are stopped, to be resumed by the next owner), and
+   * `aborted` if another owner took the lease (this process stalled past its expiry).
+   */
+  async drive(name: string, settings: ControllerSettings = {}, signal?: AbortSignal): Promise<Experiment> {
+    this.#open();
+    if (!this.#leases.holds(name))
+      throw new KatibError('failed_precondition', `experiment ${JSON.stringify(name)} was not admitted here`);
+    const run = this.#start(name, settings, true);
+    if (!run)
+      throw new KatibError('failed_precondition', `experiment ${JSON.stringify(name)} is already running`);
+    const stop = () => run.abort.abort();
+    if (signal?.aborted) stop();
+    signal?.addEventListener('abort', stop, { once: true });
+    try {
+      return await run.final.catch((err: unknown) => {
+        throw run.lost ?? err;
+      });
+    } finally {
+      signal?.removeEventListener('abort', stop);
+      await run.done;
+    }
   }
 
   /**
@@ -84,8 +199,7 @@ export class ExperimentManager {
       runner: this.#katib.runner.kind ?? 'local',
     });
     getSuggester(experiment.spec.algorithm.algorithmName).validateSettings(experiment);
-    experiment.metadata.creationTimestamp ??= new Date().toISOString();
-    await this.#katib.experiments.createExperiment(experiment);
+    await this.admit(experiment, 'create');
     this.#start(experiment.metadata.name);
     return (await this.#katib.experiments.getExperiment(experiment.metadata.name)) ?? experiment;
   }
@@ -110,7 +224,11 @@ export class ExperimentManager {
     const current = await this.get(name);
     const spec = checkBudget(current, budget);
     const finished = isFinished(current);
-    if (finished) resumableWithBudget(current);
+    if (finished) {
+      resumableWithBudget(current);
+      // Restarting it makes this process its owner.
+      await this.#leases.acquire(name);
+    }
     await this.#katib.experiments.updateExperimentSpec(name, spec);
     if (finished) {
       const now = new Date().toISOString();
@@ -142,6 +260,16 @@ export class ExperimentManager {
   async delete(name: string): Promise<void> {
     const experiment = await this.get(name);
     await this.#stop(name);
+    // Another owner's experiment is refused (LeaseHeldError): its trials are that process's.
+    await this.#leases.acquire(name);
+    try {
+      await this.#deleteOwned(name, experiment);
+    } finally {
+      await this.#leases.release(name);
+    }
+  }
+
+  async #deleteOwned(name: string, experiment: Experiment): Promise<void> {
     try {
       await this.#katib.runner.deleteExperiment?.(name, {
         retain: experiment.spec.trialTemplate.retain ?? false,
@@ -156,7 +284,9 @@ export class ExperimentManager {
     const trials = await this.#katib.experiments.listTrials(name);
     for (const trial of trials) await this.#katib.db.observations.delete(trial.name);
     await this.#katib.experiments.deleteExperiment(name);
-    await Promise.all(trials.map((t) => rm(this.#trialDir(t.name), { recursive: true, force: true })));
+    await Promise.all(trials.map((t) => rm(this.#trialDir(t), { recursive: true, force: true })));
+    // The experiment's folder too, once empty (trialDir's layout); a user's own files stay.
+    await rmdir(path.join(this.#options.workRoot, name)).catch(() => {});
     this.#changed(name);
   }
 
@@ -174,8 +304,7 @@ export class ExperimentManager {
 
   /** What the trial printed: the last TRIAL_LOG_TAIL_BYTES of stdout and of stderr. */
   async trialLogs(name: string): Promise<TrialLogs> {
-    await this.getTrial(name);
-    const dir = this.#trialDir(name);
+    const dir = this.#trialDir(await this.getTrial(name));
     const [stdout, stderr] = await Promise.all([
       tail(path.join(dir, 'stdout.log')),
       tail(path.join(dir, 'stderr.log')),
@@ -195,35 +324,76 @@ export class ExperimentManager {
   }
 
   /**
-   * Stops every controller: running trials are ended and left to be resumed by the next manager
-   * over this database. Does not close the LocalKatib (its owner does).
+   * Stops every controller: running trials are ended and left to be resumed by the next owner of
+   * this database; then gives up every lease. Does not close the LocalKatib (its owner does).
    */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#closing.abort();
     await Promise.all([...this.#runs.keys()].map((name) => this.#stop(name)));
+    await this.#leases.close();
   }
 
-  #start(name: string): void {
-    if (this.#runs.has(name) || this.#closed) return;
+  /**
+   * Starts the experiment's controller (its lease held). In the background (server, KatibClient) a
+   * controller that fails marks the experiment Failed; in the foreground (`drive`) its error goes to
+   * the caller and the experiment stays resumable. The lease is given up when the controller ends.
+   */
+  #start(name: string, settings: ControllerSettings = {}, foreground = false): Run | undefined {
+    if (this.#runs.has(name) || this.#closed) return undefined;
     const abort = new AbortController();
     const controller = this.#katib.controller({
+      ...settings,
       onEvent: (event) => {
+        settings.onEvent?.(event);
         this.#options.onEvent?.(name, event);
         this.#changed(name);
       },
     });
-    const run: Run = { abort, controller, done: Promise.resolve() };
-    run.done = controller
-      .run(name, abort.signal)
+    const run: Run = {
+      abort,
+      controller,
+      final: controller.run(name, abort.signal),
+      done: Promise.resolve(),
+    };
+    run.done = run.final
       .then(
         () => undefined,
-        (err: unknown) => (abort.signal.aborted ? undefined : this.#controllerFailed(name, err)),
+        (err: unknown) =>
+          foreground || abort.signal.aborted ? undefined : this.#controllerFailed(name, err),
       )
-      .finally(() => {
+      .finally(async () => {
         if (this.#runs.get(name) === run) this.#runs.delete(name);
+        if (!run.lost) await this.#leases.release(name);
         this.#changed(name);
       });
     this.#runs.set(name, run);
+    return run;
+  }
+
+  /** Waits for another owner's lease to end, then resumes the experiment here (katib server). */
+  async #takeOverWhenFree(name: string): Promise<void> {
+    try {
+      await this.#leases.acquire(name, { wait: true, signal: this.#closing.signal });
+      if (this.#closed) return void (await this.#leases.release(name));
+      const experiment = await this.#katib.experiments.getExperiment(name);
+      if (!experiment || isFinished(experiment)) return void (await this.#leases.release(name));
+      this.#options.logger?.info({ experiment: name }, 'took the experiment over: resuming it');
+      this.#start(name);
+    } catch (err) {
+      if (!this.#closed)
+        this.#options.logger?.error({ experiment: name, err }, 'cannot take the experiment over');
+    }
+  }
+
+  /** Another owner took the lease (this process stalled past its expiry): stop driving at once. */
+  #leaseLost(name: string, lease: Lease | undefined): void {
+    const run = this.#runs.get(name);
+    const message = `lost the lease of experiment ${name}${lease ? `: it ${describeHolder(lease)}` : ''}; stopped running it here`;
+    this.#options.logger?.error({ experiment: name }, message);
+    if (!run) return;
+    run.lost = new KatibError('aborted', message);
+    run.abort.abort();
   }
 
   async #stop(name: string): Promise<void> {
@@ -269,8 +439,8 @@ export class ExperimentManager {
     if (this.#closed) throw new KatibError('unavailable', 'the experiment manager is shutting down');
   }
 
-  #trialDir(trialName: string): string {
-    return path.join(this.#options.workRoot, trialName);
+  #trialDir(trial: Trial): string {
+    return trialDir(this.#options.workRoot, trial);
   }
 }
 
