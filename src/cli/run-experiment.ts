@@ -9,6 +9,7 @@ import { formatIssue, loadExperimentFileWithWarnings } from '../spec/index.js';
 import { redactUrl } from '../store/index.js';
 import { getSuggester, knownAlgorithms } from '../suggestion/index.js';
 import { type Dashboard, mountDashboard } from '../ui/index.js';
+import { type CleanEnvFlags, cleanEnvSetting } from './clean-env-flag.js';
 import type { CliContext } from './context.js';
 import { CliError, usageError } from './context.js';
 import { databaseSetting } from './database-setting.js';
@@ -19,7 +20,7 @@ import type { SecurityFlags } from './security-flags.js';
 import { dashboardLink, securitySettings } from './security-settings.js';
 import { shutdownSignal } from './signals.js';
 
-export interface RunFlags extends SecurityFlags, LimitFlags {
+export interface RunFlags extends SecurityFlags, LimitFlags, CleanEnvFlags {
   db?: string;
   workDir?: string;
   output: string;
@@ -40,6 +41,7 @@ export async function runExperiment(file: string, flags: RunFlags, context: CliC
   const workDir = flagOrEnv('--work-dir', flags.workDir, env, 'KATIB_WORK_DIR', '.katib').value;
   const security = await securitySettings(flags, env);
   const limits = limitSettings(flags, env);
+  const cleanEnv = cleanEnvSetting(flags, env);
   const say = (line: string): void => {
     if (!flags.quiet) stderr.write(`${line}\n`);
   };
@@ -64,6 +66,7 @@ export async function runExperiment(file: string, flags: RunFlags, context: CliC
     db: dbUrl,
     workRoot,
     limits,
+    ...(cleanEnv ? { cleanEnv } : {}),
     ...(uiListen !== undefined ? { httpListen: uiListen } : {}),
     ...(security.auth ? { auth: security.auth } : {}),
     ...(security.tls ? { tls: security.tls } : {}),

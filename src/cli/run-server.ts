@@ -3,6 +3,7 @@ import pino from 'pino';
 import { KatibError } from '../api/errors.js';
 import { startKatibServer } from '../server/index.js';
 import { redactUrl } from '../store/index.js';
+import { type CleanEnvFlags, cleanEnvSetting } from './clean-env-flag.js';
 import { type CliContext, CliError, usageError } from './context.js';
 import { databaseSetting } from './database-setting.js';
 import { type LimitFlags, limitSettings } from './limit-settings.js';
@@ -11,7 +12,7 @@ import type { SecurityFlags } from './security-flags.js';
 import { dashboardLink, securitySettings } from './security-settings.js';
 import { shutdownSignal } from './signals.js';
 
-export interface ServerFlags extends ServiceFlags, SecurityFlags, LimitFlags {
+export interface ServerFlags extends ServiceFlags, SecurityFlags, LimitFlags, CleanEnvFlags {
   db?: string;
   workDir?: string;
   runner?: string;
@@ -37,6 +38,7 @@ export async function runServer(flags: ServerFlags, context: CliContext): Promis
   );
   const dbUrl = databaseSetting(flags.db, env);
   const limits = limitSettings(flags, env);
+  const cleanEnv = cleanEnvSetting(flags, env);
 
   const runnerKind = flagOrEnv('--runner', flags.runner, env, 'KATIB_RUNNER', 'local');
   if (runnerKind.value !== 'local' && runnerKind.value !== 'kubernetes')
@@ -61,6 +63,7 @@ export async function runServer(flags: ServerFlags, context: CliContext): Promis
       logger,
       connectTimeoutSeconds,
       limits,
+      ...(cleanEnv ? { cleanEnv } : {}),
       ...(runner ? { runner } : {}),
       ...(security.auth ? { auth: security.auth } : {}),
       ...(security.tls ? { tls: security.tls } : {}),

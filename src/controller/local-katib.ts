@@ -38,6 +38,8 @@ export interface LocalKatibOptions {
   tls?: TlsMaterial & { caFile?: string };
   /** The embedded DB manager's limits (see startDbManager); each left out keeps its default. */
   limits?: Partial<DbManagerLimits>;
+  /** Local trials start from a clean environment unless their experiment says otherwise (TrialExecutionContext.cleanEnv). */
+  cleanEnv?: boolean;
 }
 
 export interface ControllerSettings {
@@ -107,6 +109,7 @@ export async function startLocalKatib(options: LocalKatibOptions): Promise<Local
         addresses,
         workRoot: options.workRoot,
         trialAccess,
+        ...(options.cleanEnv ? { cleanEnv: true } : {}),
         ...settings,
       });
     },

@@ -30,6 +30,8 @@ export interface KatibServerOptions {
   tls?: LocalKatibOptions['tls'];
   /** The DB manager's limits, on both ports (see startDbManager); each left out keeps its default. */
   limits?: Partial<DbManagerLimits>;
+  /** Local trials start from a clean environment unless their experiment says otherwise. */
+  cleanEnv?: boolean;
 }
 
 export interface RunningKatibServer {
@@ -66,6 +68,7 @@ export async function startKatibServer(options: KatibServerOptions): Promise<Run
     ...(options.auth ? { auth: options.auth } : {}),
     ...(options.tls ? { tls: options.tls } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.cleanEnv ? { cleanEnv: true } : {}),
   });
   const manager = new ExperimentManager({
     katib,

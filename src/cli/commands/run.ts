@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { addCleanEnvOption } from '../clean-env-flag.js';
 import type { CliContext } from '../context.js';
 import { addLimitOptions } from '../limit-settings.js';
 import type { RunFlags } from '../run-experiment.js';
@@ -39,4 +40,5 @@ export function register(program: Command, context: CliContext): void {
       await runExperiment(file, flags, context);
     });
   addLimitOptions(command);
+  addCleanEnvOption(command);
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { addCleanEnvOption } from '../clean-env-flag.js';
 import type { CliContext } from '../context.js';
 import { addLimitOptions } from '../limit-settings.js';
 import type { ServerFlags } from '../run-server.js';
@@ -47,4 +48,5 @@ export function register(program: Command, context: CliContext): void {
       await runServer(flags, context);
     });
   addLimitOptions(command);
+  addCleanEnvOption(command);
 }

@@ -1,0 +1,30 @@
+/**
+ * `--clean-env` of `katib run` and `katib server` (env KATIB_CLEAN_ENV): local trials start from a
+ * clean environment instead of inheriting this process's. Self-contained (one option, one reader)
+ * so that it moves with the rest of the options.
+ */
+import type { Command } from 'commander';
+import { CLEAN_ENV_ANNOTATION } from '../api/clean-env-annotation.js';
+import { booleanSetting, flagOrEnv } from './options.js';
+
+export interface CleanEnvFlags {
+  cleanEnv?: boolean;
+}
+
+export function addCleanEnvOption(command: Command): Command {
+  return command.option(
+    '--clean-env',
+    'local trials start from a clean environment (PATH, HOME, USER, LOGNAME, SHELL, LANG, LANGUAGE, LC_*, TZ, TMPDIR) ' +
+      `instead of inheriting this one; an experiment's ${CLEAN_ENV_ANNOTATION} annotation decides for its own trials ` +
+      '[env KATIB_CLEAN_ENV] (default: false)',
+  );
+}
+
+/** The flag if given, else KATIB_CLEAN_ENV (true/false, 1/0, yes/no, on/off; exit 2 otherwise). */
+export function cleanEnvSetting(
+  flags: CleanEnvFlags,
+  env: Readonly<Record<string, string | undefined>>,
+): boolean {
+  if (flags.cleanEnv === true) return true;
+  return booleanSetting(flagOrEnv('--clean-env', undefined, env, 'KATIB_CLEAN_ENV', 'false'));
+}
