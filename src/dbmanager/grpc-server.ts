@@ -1,6 +1,7 @@
 import { create, type DescMessage, fromBinary, type MessageShape, toBinary } from '@bufbuild/protobuf';
 import { KatibError } from '../api/errors.js';
 import { IDEMPOTENCY_KEY_HEADER } from '../api/idempotency-key.js';
+import { PUSH_ORIGIN_HEADER } from '../api/push-origin.js';
 import {
   DBManager,
   DeleteObservationLogRequestSchema,
@@ -58,13 +59,15 @@ export function createGrpcServer(
   const path = (name: string) => `/${DBManager.typeName}/${name}`;
   server.addMethod(path('ReportObservationLog'), async (bytes, call) => {
     const key = call.headers[IDEMPOTENCY_KEY_HEADER];
-    if (auth === undefined) await service.reportObservationLogBytes(bytes, key);
+    const origin = call.headers[PUSH_ORIGIN_HEADER];
+    if (auth === undefined) await service.reportObservationLogBytes(bytes, key, undefined, origin);
     else {
       const bearer = auth.requireToken(bearerOf(call.headers.authorization), 'ReportObservationLog');
       await service.reportObservationLogBytes(
         bytes,
         key,
         auth.isOperator(bearer) ? undefined : (trialName) => auth.requireTrial(bearer, trialName),
+        origin,
       );
     }
     return EMPTY;

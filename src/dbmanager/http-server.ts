@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer } from 'node:https';
 import type { ConnectRouter, Interceptor } from '@connectrpc/connect';
 import { IDEMPOTENCY_KEY_HEADER } from '../api/idempotency-key.js';
+import { PUSH_ORIGIN_HEADER } from '../api/push-origin.js';
 import { DBManager } from '../gen/api/v1/beta1/api_pb.js';
 import { bearerOf, type DbManagerAuth } from './auth.js';
 import { authorizeHttp } from './auth-http.js';
@@ -54,7 +55,8 @@ export function createHttpServer(
     routes(router: ConnectRouter) {
       router.service(DBManager, {
         async reportObservationLog(req, context) {
-          await service.reportObservationLog(req, context.requestHeader.get(IDEMPOTENCY_KEY_HEADER));
+          const { requestHeader: h } = context;
+          await service.reportObservationLog(req, h.get(IDEMPOTENCY_KEY_HEADER), h.get(PUSH_ORIGIN_HEADER));
           return {};
         },
         getObservationLog: (req) => service.getObservationLog(req),

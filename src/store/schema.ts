@@ -44,6 +44,12 @@ export interface IdempotencyKeysTable {
   time: SqlTime;
 }
 
+/** Metrics a trial pushed explicitly (see explicit-metrics.ts), one row per trial and metric. */
+export interface ExplicitMetricsTable {
+  trial_name: string;
+  metric_name: string;
+}
+
 /**
  * Every table katib-ts keeps, for `Kysely<KatibTables>`. Later migrations add their tables here
  * (experiments, trials) in the same change that adds the migration.
@@ -53,4 +59,5 @@ export interface KatibTables {
   experiments: ExperimentsTable;
   trials: TrialsTable;
   idempotency_keys: IdempotencyKeysTable;
+  explicit_metrics: ExplicitMetricsTable;
 }
