@@ -12,6 +12,7 @@ import { KatibError } from '../api/errors.js';
 import type { MetricsCollectorSpec, ObjectiveSpec } from '../api/experiment.js';
 import { classifyCommand } from './command.js';
 import { nodeShimSource } from './javascript/node-shim.js';
+import { launcherScript, startsPythonOrNode } from './launcher-script.js';
 import { formatReport } from './report-text.js';
 import { pythonInjectDir, type RewriteReport, rewriteSource } from './rewrite.js';
 import { rewriteShellScript } from './shell-heredoc.js';
@@ -123,10 +124,19 @@ export function injectLocalTrial(input: LocalTrialInput): LocalTrialInjection {
       }
     }
   } else if (kind.kind === 'other') {
-    pull = true;
-    notices.push(
-      `${kind.program} is not Python or JavaScript, so its prints cannot be rewritten: the metrics it prints are read from its output (pull, as the StdOut collector does)`,
-    );
+    const script = launcherScript(command, input.workingDir, input.env.PATH);
+    if (script !== undefined && startsPythonOrNode(script)) {
+      notices.push(
+        `${kind.program} is not rewritten, but it runs Python or JavaScript: the runtime shims push what those print (what the script prints itself is not read)`,
+      );
+    } else {
+      // Not both at once: a shimmed child's prints would be pushed and read, stored twice.
+      pull = true;
+      shims = false;
+      notices.push(
+        `${kind.program} is not Python or JavaScript, so its prints cannot be rewritten: the metrics it prints are read from its output (pull, as the StdOut collector does)`,
+      );
+    }
   }
 
   const env: Record<string, string> = {};
