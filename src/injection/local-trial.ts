@@ -63,6 +63,8 @@ export function injectLocalTrial(input: LocalTrialInput): LocalTrialInjection {
   const reports: RewriteReport[] = [];
   const notices: string[] = [];
   const folder = path.join(input.trialDir, FOLDER);
+  // On even for code that pushes by itself: what its children print is captured too, and the DB
+  // manager's once-only rule drops the captures of every metric the code pushes explicitly.
   let shims = true;
   let pull = false;
   const kind = classifyCommand(command);
@@ -76,7 +78,6 @@ export function injectLocalTrial(input: LocalTrialInput): LocalTrialInjection {
     });
     reports.push(result.report);
     if (result.changed) command[kind.index] = kind.prefix + result.source;
-    if (result.report.notices.some((n) => n.includes('pushes metrics itself'))) shims = false;
   } else if (kind.kind === 'shell') {
     const script = command[kind.index]!;
     const result = rewriteShellScript(script, { ...rewriteOptions, origin: 'shell script' });
@@ -114,7 +115,6 @@ export function injectLocalTrial(input: LocalTrialInput): LocalTrialInjection {
         ...(copy.commonjs ? { preludeExtra: commonJsStandIn(file) } : {}),
       });
       reports.push(result.report);
-      if (result.report.notices.some((n) => n.includes('pushes metrics itself'))) shims = false;
       if (result.changed) {
         writeAtomically(copy.path, result.source);
         command[kind.index] = copy.path;

@@ -72,6 +72,15 @@ for i in range(3):
     report_metrics({"loss": loss, "accuracy": 0.1 * (i + 1)})
     print(f"epoch {i}: loss={loss:.4f} accuracy={0.1 * (i + 1):.2f}", flush=True)
 `,
+    'push_then_child.py': `import os, subprocess, sys
+from katib_push import report_metrics
+for i in range(3):
+    loss = 0.5 / (i + 1) + 0.00001234
+    report_metrics({"loss": loss})
+    print(f"epoch {i}: loss={loss:.4f}", flush=True)
+child = "for i in range(3): print(f'accuracy={0.1 * (i + 1):.2f}', flush=True)"
+subprocess.run([sys.executable, "-c", child], check=True)
+`,
     'wrap_push.sh': '#!/bin/sh\npython3 "$(dirname "$0")/push_and_print.py"\n',
     'curl_and_echo.sh': `#!/bin/sh
 for v in 0.51234 0.41234 0.31234; do
@@ -181,6 +190,16 @@ const ONCE: Case[] = [
     name: 'train.py pushes with katib_push and prints the same metrics',
     command: python('push_and_print.py'),
     expected: PY_EXPLICIT,
+  },
+  {
+    name: 'train.py pushes loss itself and its child prints accuracy',
+    command: python('push_then_child.py'),
+    expected: [
+      ...[0.5, 0.25, 0.5 / 3].map((l) => ['loss', String(l + 0.00001234)]),
+      ['accuracy', '0.10'],
+      ['accuracy', '0.20'],
+      ['accuracy', '0.30'],
+    ],
   },
   {
     name: 'a wrapper runs that train.py',
