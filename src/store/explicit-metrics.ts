@@ -42,6 +42,21 @@ const CACHED_TRIALS = 10_000;
 /** Rows per INSERT of a claim's logs (PostgreSQL binds at most 65,535 parameters). */
 const ROWS_PER_INSERT = 1000;
 
+/** Attempts of a claim the database rolled back as a deadlock victim (it stored nothing). */
+const DEADLOCK_ATTEMPTS = 5;
+
+async function retryDeadlock<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (attempt >= DEADLOCK_ATTEMPTS || (code !== 'ER_LOCK_DEADLOCK' && code !== '40P01')) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 5 * attempt));
+    }
+  }
+}
+
 export class SqlExplicitMetrics implements ExplicitMetrics {
   readonly #kysely: Kysely<KatibTables>;
   readonly #dialect: Dialect;
@@ -76,7 +91,23 @@ export class SqlExplicitMetrics implements ExplicitMetrics {
     logs: readonly MetricLog[],
     idempotencyKey?: string,
   ): Promise<boolean> {
-    const marked = await transactionRetryingDropped(this.#kysely, async (trx) => {
+    const marked = await retryDeadlock(() => this.#claimOnce(trialName, metrics, logs, idempotencyKey));
+    if (marked === undefined) return false;
+    const cached = this.#cache.get(trialName);
+    if (cached !== undefined) {
+      const set = await cached.catch(() => undefined);
+      for (const m of marked) set?.add(m);
+    }
+    return true;
+  }
+
+  #claimOnce(
+    trialName: string,
+    metrics: readonly string[],
+    logs: readonly MetricLog[],
+    idempotencyKey: string | undefined,
+  ): Promise<readonly string[] | undefined> {
+    return transactionRetryingDropped(this.#kysely, async (trx) => {
       if (idempotencyKey !== undefined) {
         const key = {
           idempotency_key: idempotencyKey,
@@ -106,11 +137,21 @@ export class SqlExplicitMetrics implements ExplicitMetrics {
           ? insert.ignore()
           : insert.onConflict((oc) => oc.columns(['trial_name', 'metric_name']).doNothing())
         ).execute();
-        await trx
-          .deleteFrom('observation_logs')
+        // By primary key, after a plain read: a range DELETE would take gap locks on the
+        // (trial_name, time, id) index on MySQL and deadlock with other trials' inserts. The DB
+        // manager holds the trial's other writes while this runs (once-only.ts).
+        const rows = await trx
+          .selectFrom('observation_logs')
+          .select('id')
           .where('trial_name', '=', trialName)
           .where('metric_name', 'in', fresh)
           .execute();
+        const ids = rows.map((r) => r.id);
+        for (let i = 0; i < ids.length; i += ROWS_PER_INSERT)
+          await trx
+            .deleteFrom('observation_logs')
+            .where('id', 'in', ids.slice(i, i + ROWS_PER_INSERT))
+            .execute();
       }
       for (let i = 0; i < logs.length; i += ROWS_PER_INSERT) {
         const rows = logs.slice(i, i + ROWS_PER_INSERT).map((log) => ({
@@ -123,13 +164,6 @@ export class SqlExplicitMetrics implements ExplicitMetrics {
       }
       return metrics;
     });
-    if (marked === undefined) return false;
-    const cached = this.#cache.get(trialName);
-    if (cached !== undefined) {
-      const set = await cached.catch(() => undefined);
-      for (const m of marked) set?.add(m);
-    }
-    return true;
   }
 
   forget(trialName: string): void {
