@@ -138,7 +138,8 @@ class _KatibPush:
         # is not stored twice.
         key = str(_katib_uuid.uuid4())
         while True:
-            headers = {"Content-Type": "application/json", "Connect-Protocol-Version": "1", "Katib-Idempotency-Key": key}
+            headers = {"Content-Type": "application/json", "Connect-Protocol-Version": "1", "Katib-Idempotency-Key": key,
+                       "Katib-Push-Origin": "automatic"}
             if self._token:
                 headers["Authorization"] = "Bearer " + self._token
             request = _katib_request.Request(url, data=body, method="POST", headers=headers)

@@ -139,7 +139,13 @@ export interface ExperimentStatus {
 export interface Experiment {
   apiVersion: 'kubeflow.org/v1beta1';
   kind: 'Experiment';
-  metadata: { name: string; namespace?: string; creationTimestamp?: string; labels?: Record<string, string> };
+  metadata: {
+    name: string;
+    namespace?: string;
+    creationTimestamp?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
   spec: ExperimentSpec;
   status?: ExperimentStatus;
 }

@@ -8,6 +8,7 @@ import { type Admission, describeHolder, LeaseHeldError, openKatib } from '../ma
 import { formatIssue, loadExperimentFileWithWarnings } from '../spec/index.js';
 import { redactUrl } from '../store/index.js';
 import { getSuggester, knownAlgorithms } from '../suggestion/index.js';
+import type { CleanEnvFlags } from './clean-env-flag.js';
 import type { CliContext } from './context.js';
 import { CliError } from './context.js';
 import { finalReport, progressLine } from './experiment-output.js';
@@ -17,7 +18,7 @@ import type { SecurityFlags } from './security-flags.js';
 import { dashboardLink, securitySettings } from './security-settings.js';
 import { shutdownSignal } from './signals.js';
 
-export interface RunFlags extends SecurityFlags, LimitFlags {
+export interface RunFlags extends SecurityFlags, LimitFlags, CleanEnvFlags {
   db: Setting;
   workDir: string;
   output: 'text' | 'json';
@@ -43,6 +44,7 @@ export async function runExperiment(file: string, flags: RunFlags, context: CliC
   const security = await securitySettings(flags);
   const limits = limitSettings(flags);
   const ttlSeconds = flags.leaseSeconds;
+  const cleanEnv = flags.cleanEnv === true;
   const say = (line: string): void => {
     if (!flags.quiet) stderr.write(`${line}\n`);
   };
@@ -66,6 +68,7 @@ export async function runExperiment(file: string, flags: RunFlags, context: CliC
     limits,
     lease: { program: 'katib run', ...(ttlSeconds !== undefined ? { ttlSeconds } : {}) },
     ...(uiListen !== undefined ? { httpListen: uiListen, dashboard: {} } : {}),
+    ...(cleanEnv ? { cleanEnv } : {}),
     ...(security.auth ? { auth: security.auth } : {}),
     ...(security.tls ? { tls: security.tls } : {}),
   }).catch((err: unknown) => {

@@ -3,6 +3,7 @@ import pino from 'pino';
 import { KatibError } from '../api/errors.js';
 import { startKatibServer } from '../server/index.js';
 import { redactUrl } from '../store/index.js';
+import type { CleanEnvFlags } from './clean-env-flag.js';
 import { type CliContext, CliError } from './context.js';
 import type { Setting } from './flags.js';
 import { type LimitFlags, limitSettings } from './limit-settings.js';
@@ -11,7 +12,7 @@ import type { SecurityFlags } from './security-flags.js';
 import { dashboardLink, securitySettings } from './security-settings.js';
 import { shutdownSignal } from './signals.js';
 
-export interface ServerFlags extends ServiceFlags, SecurityFlags, LimitFlags {
+export interface ServerFlags extends ServiceFlags, SecurityFlags, LimitFlags, CleanEnvFlags {
   db: Setting;
   workDir: string;
   runner: 'local' | 'kubernetes';
@@ -32,6 +33,7 @@ export async function runServer(flags: ServerFlags, context: CliContext): Promis
   const workRoot = path.resolve(flags.workDir);
   const limits = limitSettings(flags);
   const ttlSeconds = flags.leaseSeconds;
+  const cleanEnv = flags.cleanEnv === true;
 
   const security = await securitySettings(flags);
 
@@ -53,6 +55,7 @@ export async function runServer(flags: ServerFlags, context: CliContext): Promis
       connectTimeoutSeconds,
       limits,
       ...(ttlSeconds !== undefined ? { leaseSeconds: ttlSeconds } : {}),
+      ...(cleanEnv ? { cleanEnv } : {}),
       ...(runner ? { runner } : {}),
       ...(security.auth ? { auth: security.auth } : {}),
       ...(security.tls ? { tls: security.tls } : {}),

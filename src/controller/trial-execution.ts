@@ -5,6 +5,7 @@
  * module only reports what happened.
  */
 import path from 'node:path';
+import { cleanEnvOf } from '../api/clean-env-annotation.js';
 import type { Experiment, MetricsCollectorSpec } from '../api/experiment.js';
 import type { MetricLog, ObservationMetric } from '../api/observation.js';
 import { UNAVAILABLE_VALUE } from '../api/observation.js';
@@ -13,6 +14,7 @@ import type { Trial, TrialConditionType } from '../api/trial.js';
 import { metricNamesOf, startCollector } from '../collector/index.js';
 import { injectLocalTrial } from '../injection/index.js';
 import {
+  inheritedEnv,
   kubernetesRunSpec,
   type RunningTrial,
   type TrialExit,
@@ -60,6 +62,14 @@ export interface TrialExecutionContext {
   onNotice?: (message: string) => void;
   /** Extra env for every trial (the SDK's envPerTrial), under the template's own env. */
   extraEnv?: Record<string, string>;
+  /**
+   * Local trials start from a clean environment (INHERITED_ENV) instead of inheriting this
+   * process's (`katib run --clean-env`); the experiment's `katib-ts.kubeflow.org/clean-env`
+   * annotation, when set, decides instead. Default false.
+   */
+  cleanEnv?: boolean;
+  /** The environment local trials inherit; default this process's (as the local runner's). */
+  parentEnv?: Readonly<Record<string, string | undefined>>;
   /** With authentication or TLS on the DB manager: each trial's token and CA (trial-access.ts). */
   trialAccess?: TrialAccess;
   signal?: AbortSignal;
@@ -193,10 +203,17 @@ function localTrial(
   const local = localCommandOf(trialSpec, spec.trialTemplate.primaryContainerName);
   const sourceDir = ctx.sourceDir ?? process.cwd();
   const workingDir = local.workingDir ? path.resolve(sourceDir, local.workingDir) : trialDir;
-  const env: Record<string, string> = {
+  // The whole environment is made here, so that PYTHONPATH and NODE_OPTIONS keep what the trial
+  // inherits and katib-ts's parts are added to them; the runner is told the same base.
+  const cleanEnv = cleanEnvOf(experiment.metadata) ?? ctx.cleanEnv ?? false;
+  const own: Record<string, string> = {
+    ...inheritedEnv(ctx.parentEnv ?? process.env, { clean: cleanEnv }),
     ...ctx.extraEnv,
     ...local.env,
-    PYTHONPATH: withPythonHelper(local.env.PYTHONPATH ?? ctx.extraEnv?.PYTHONPATH),
+  };
+  const env: Record<string, string> = {
+    ...own,
+    PYTHONPATH: withPythonHelper(own.PYTHONPATH),
     KATIB_TRIAL_DIR: trialDir,
     KATIB_SOURCE_DIR: sourceDir,
     KATIB_TRIAL_NAME: trial.name,
@@ -228,6 +245,7 @@ function localTrial(
       experimentName: experiment.metadata.name,
       command: injected?.command ?? command,
       env: { ...env, ...injected?.env },
+      cleanEnv,
       workingDir,
       logDir: trialDir,
       ...(local.activeDeadlineSeconds !== undefined ? { timeoutSeconds: local.activeDeadlineSeconds } : {}),

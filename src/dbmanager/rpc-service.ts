@@ -1,5 +1,6 @@
 import type { ServiceImpl } from '@connectrpc/connect';
 import { IDEMPOTENCY_KEY_HEADER } from '../api/idempotency-key.js';
+import { PUSH_ORIGIN_HEADER } from '../api/push-origin.js';
 import { DBManager } from '../gen/api/v1/beta1/api_pb.js';
 import {
   type AccessRules,
@@ -27,7 +28,8 @@ export const DB_MANAGER_ACCESS = {
 export function dbManagerRpc(service: DbManagerService, auth?: DbManagerAuth): RpcService<typeof DBManager> {
   const impl: ServiceImpl<typeof DBManager> = {
     async reportObservationLog(req, context) {
-      await service.reportObservationLog(req, context.requestHeader.get(IDEMPOTENCY_KEY_HEADER));
+      const { requestHeader: h } = context;
+      await service.reportObservationLog(req, h.get(IDEMPOTENCY_KEY_HEADER), h.get(PUSH_ORIGIN_HEADER));
       return {};
     },
     getObservationLog: (req) => service.getObservationLog(req),
@@ -54,7 +56,12 @@ const EMPTY = new Uint8Array(0);
 export function reportFastPath(service: DbManagerService, auth?: DbManagerAuth): UnaryHandler {
   if (auth === undefined) {
     return async (bytes, call) => {
-      await service.reportObservationLogBytes(bytes, call.headers[IDEMPOTENCY_KEY_HEADER]);
+      await service.reportObservationLogBytes(
+        bytes,
+        call.headers[IDEMPOTENCY_KEY_HEADER],
+        undefined,
+        call.headers[PUSH_ORIGIN_HEADER],
+      );
       return EMPTY;
     };
   }
@@ -65,6 +72,7 @@ export function reportFastPath(service: DbManagerService, auth?: DbManagerAuth):
       bytes,
       call.headers[IDEMPOTENCY_KEY_HEADER],
       bearer && ((trialName) => admitTrial(auth, bearer, trialName)),
+      call.headers[PUSH_ORIGIN_HEADER],
     );
     return EMPTY;
   };

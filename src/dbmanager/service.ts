@@ -2,6 +2,7 @@ import { create } from '@bufbuild/protobuf';
 import { KatibError } from '../api/errors.js';
 import { readIdempotencyKey } from '../api/idempotency-key.js';
 import type { MetricLog } from '../api/observation.js';
+import { type PushOrigin, readPushOrigin } from '../api/push-origin.js';
 import { type EpochMicros, formatRfc3339, nowMicros } from '../api/time.js';
 import {
   type DeleteObservationLogRequest,
@@ -13,6 +14,7 @@ import {
 import type { ObservationStore } from '../store/observation-store.js';
 import { GroupCommitter } from './group-commit.js';
 import { DEFAULT_LIMITS, type RequestLimits } from './limits.js';
+import { OnceOnly } from './once-only.js';
 import { decodeReport } from './report-decoder.js';
 import {
   type ReportRequestShape,
@@ -63,9 +65,12 @@ export class DbManagerService {
   readonly #onStoreFault: (err: unknown, operation: string) => void;
   readonly #listeners = new Set<ReportListener>();
   readonly #limits: RequestLimits;
+  /** The once-only rule of explicit and automatic pushes (once-only.ts), when the store keeps marks. */
+  readonly #onceOnly: OnceOnly | undefined;
 
   constructor(options: DbManagerServiceOptions) {
     this.#store = options.store;
+    this.#onceOnly = options.store.explicitMetrics ? new OnceOnly(options.store.explicitMetrics) : undefined;
     this.#committer = options.groupCommit
       ? new GroupCommitter(options.store, { maxConcurrentWrites: options.maxConcurrentWrites ?? 1 })
       : undefined;
@@ -83,14 +88,19 @@ export class DbManagerService {
     return this.#limits;
   }
 
-  /** `idempotencyKey`: the header's value as received (undefined: none), checked here. */
+  /**
+   * `idempotencyKey`: the header's value as received (undefined: none), checked here; `origin`
+   * likewise the `katib-push-origin` header's (absent: explicit).
+   */
   async reportObservationLog(
     req: ReportRequestShape,
     idempotencyKey?: string | readonly string[] | null,
+    origin?: string | readonly string[] | null,
   ): Promise<void> {
     const key = readIdempotencyKey(idempotencyKey);
+    const from = readPushOrigin(origin);
     const { trialName, logs } = validateReport(req, this.#now, this.#limits);
-    await this.#write(trialName, logs, 'ReportObservationLog', key);
+    await this.#write(trialName, logs, 'ReportObservationLog', key, from);
   }
 
   /**
@@ -103,20 +113,27 @@ export class DbManagerService {
     bytes: Uint8Array,
     idempotencyKey?: string | readonly string[] | null,
     authorize?: (trialName: string) => void,
+    origin?: string | readonly string[] | null,
   ): Promise<void> {
     const key = readIdempotencyKey(idempotencyKey);
+    const from = readPushOrigin(origin);
     const { trialName, logs } = decodeReport(bytes, this.#now, this.#limits);
     authorize?.(trialName);
-    await this.#write(trialName, logs, 'ReportObservationLog', key);
+    await this.#write(trialName, logs, 'ReportObservationLog', key, from);
   }
 
   /**
    * The in-process write path (pull collectors, the controller): the same checks, the same group
-   * commit and the same listeners as ReportObservationLog, without a wire round trip.
+   * commit and the same listeners as ReportObservationLog, without a wire round trip. Its points
+   * are katib-ts's own captures of the trial's output: automatic unless `origin` says otherwise.
    */
-  async reportLogs(trialName: string, logs: readonly MetricLog[]): Promise<void> {
+  async reportLogs(
+    trialName: string,
+    logs: readonly MetricLog[],
+    origin: PushOrigin = 'automatic',
+  ): Promise<void> {
     validateLogs(trialName, logs, this.#limits.maxNameLength);
-    await this.#write(trialName, logs, 'reportLogs');
+    await this.#write(trialName, logs, 'reportLogs', undefined, origin);
   }
 
   /**
@@ -133,22 +150,34 @@ export class DbManagerService {
     trialName: string,
     logs: readonly MetricLog[],
     operation: string,
-    idempotencyKey?: string,
+    idempotencyKey: string | undefined,
+    origin: PushOrigin,
   ): Promise<void> {
     if (logs.length === 0) return;
     let stored: boolean;
+    let storedLogs = logs;
+    const write = (kept: readonly MetricLog[]): Promise<boolean> =>
+      this.#committer
+        ? this.#committer.report(trialName, kept, idempotencyKey)
+        : this.#store.report(trialName, kept, idempotencyKey);
     try {
-      stored = this.#committer
-        ? await this.#committer.report(trialName, logs, idempotencyKey)
-        : await this.#store.report(trialName, logs, idempotencyKey);
+      if (this.#onceOnly) {
+        ({ stored, logs: storedLogs } = await this.#onceOnly.report(
+          trialName,
+          logs,
+          origin,
+          idempotencyKey,
+          write,
+        ));
+      } else stored = await write(logs);
     } catch (err) {
       throw this.#storeFault(err, operation);
     }
-    // A repeat of a stored report: its listeners heard of these logs already.
+    // A repeat of a stored report (its listeners heard of these logs already), or all dropped.
     if (!stored) return;
     for (const listener of this.#listeners) {
       try {
-        listener(trialName, logs);
+        listener(trialName, storedLogs);
       } catch {
         // A listener's fault must not fail a write that is already committed.
       }

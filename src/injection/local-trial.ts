@@ -12,6 +12,7 @@ import { KatibError } from '../api/errors.js';
 import type { MetricsCollectorSpec, ObjectiveSpec } from '../api/experiment.js';
 import { classifyCommand } from './command.js';
 import { nodeShimSource } from './javascript/node-shim.js';
+import { launcherScript, startsPythonOrNode } from './launcher-script.js';
 import { formatReport } from './report-text.js';
 import { pythonInjectDir, type RewriteReport, rewriteSource } from './rewrite.js';
 import { rewriteShellScript } from './shell-heredoc.js';
@@ -62,6 +63,8 @@ export function injectLocalTrial(input: LocalTrialInput): LocalTrialInjection {
   const reports: RewriteReport[] = [];
   const notices: string[] = [];
   const folder = path.join(input.trialDir, FOLDER);
+  // On even for code that pushes by itself: what its children print is captured too, and the DB
+  // manager's once-only rule drops the captures of every metric the code pushes explicitly.
   let shims = true;
   let pull = false;
   const kind = classifyCommand(command);
@@ -75,7 +78,6 @@ export function injectLocalTrial(input: LocalTrialInput): LocalTrialInjection {
     });
     reports.push(result.report);
     if (result.changed) command[kind.index] = kind.prefix + result.source;
-    if (result.report.notices.some((n) => n.includes('pushes metrics itself'))) shims = false;
   } else if (kind.kind === 'shell') {
     const script = command[kind.index]!;
     const result = rewriteShellScript(script, { ...rewriteOptions, origin: 'shell script' });
@@ -113,7 +115,6 @@ export function injectLocalTrial(input: LocalTrialInput): LocalTrialInjection {
         ...(copy.commonjs ? { preludeExtra: commonJsStandIn(file) } : {}),
       });
       reports.push(result.report);
-      if (result.report.notices.some((n) => n.includes('pushes metrics itself'))) shims = false;
       if (result.changed) {
         writeAtomically(copy.path, result.source);
         command[kind.index] = copy.path;
@@ -123,10 +124,19 @@ export function injectLocalTrial(input: LocalTrialInput): LocalTrialInjection {
       }
     }
   } else if (kind.kind === 'other') {
-    pull = true;
-    notices.push(
-      `${kind.program} is not Python or JavaScript, so its prints cannot be rewritten: the metrics it prints are read from its output (pull, as the StdOut collector does)`,
-    );
+    const script = launcherScript(command, input.workingDir, input.env.PATH);
+    if (script !== undefined && startsPythonOrNode(script)) {
+      notices.push(
+        `${kind.program} is not rewritten, but it runs Python or JavaScript: the runtime shims push what those print (what the script prints itself is not read)`,
+      );
+    } else {
+      // Not both at once: a shimmed child's prints would be pushed and read, stored twice.
+      pull = true;
+      shims = false;
+      notices.push(
+        `${kind.program} is not Python or JavaScript, so its prints cannot be rewritten: the metrics it prints are read from its output (pull, as the StdOut collector does)`,
+      );
+    }
   }
 
   const env: Record<string, string> = {};

@@ -39,6 +39,8 @@ export interface LocalKatibOptions {
   tls?: TlsMaterial & { caFile?: string };
   /** The embedded DB manager's limits (see startDbManager); each left out keeps its default. */
   limits?: Partial<DbManagerLimits>;
+  /** Local trials start from a clean environment unless their experiment says otherwise (TrialExecutionContext.cleanEnv). */
+  cleanEnv?: boolean;
 }
 
 export interface ControllerSettings {
@@ -108,6 +110,7 @@ export async function startLocalKatib(options: LocalKatibOptions): Promise<Local
         addresses,
         workRoot: options.workRoot,
         trialAccess,
+        ...(options.cleanEnv ? { cleanEnv: true } : {}),
         ...settings,
       });
     },

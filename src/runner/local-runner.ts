@@ -8,9 +8,10 @@ export type LocalRunnerOptions = Partial<LocalRunnerSettings>;
  * Runs each trial as a local process (POSIX: Linux, macOS) in its own process group, so that
  * ending a trial ends everything it started.
  *
- * - Environment: the parent's PATH, HOME, USER, LOGNAME, SHELL, LANG, LANGUAGE, LC_*, TZ and
- *   TMPDIR (see INHERITED_ENV; `inheritEnv` replaces the list), with the spec's env over them.
- *   stdin is /dev/null.
+ * - Environment: the parent's whole environment except its KATIB_* variables, with the spec's env
+ *   over it; with `cleanEnv` (or the spec's `cleanEnv`), only the parent's PATH, HOME, USER,
+ *   LOGNAME, SHELL, LANG, LANGUAGE, LC_*, TZ and TMPDIR (see INHERITED_ENV; `inheritEnv` replaces
+ *   the list). stdin is /dev/null.
  * - Working directory: created if missing; stdout.log and stderr.log are written there (each at
  *   most `logFileMaxBytes` on disk, newest output kept; see BoundedLogFile).
  * - Output: read line by line as it arrives (CRLF handled, a line cut at `maxLineBytes`),
@@ -40,7 +41,8 @@ export class LocalTrialRunner implements TrialRunner {
       maxLineBytes: options.maxLineBytes ?? 64 * 1024,
       logFiles: options.logFiles ?? true,
       logFileMaxBytes: options.logFileMaxBytes ?? 64 * 1024 * 1024,
-      inheritEnv: options.inheritEnv,
+      ...(options.cleanEnv !== undefined ? { cleanEnv: options.cleanEnv } : {}),
+      ...(options.inheritEnv !== undefined ? { inheritEnv: options.inheritEnv } : {}),
       stdioCloseMs: options.stdioCloseMs ?? 2000,
       onListenerError:
         options.onListenerError ??

@@ -25,7 +25,12 @@ export interface LocalRunnerSettings {
   logFiles: boolean;
   /** Disk used per log file at most, including its one rotated predecessor (default 64 MiB). */
   logFileMaxBytes: number;
-  /** Parent variables the trial inherits (default INHERITED_ENV, plus LC_*). */
+  /**
+   * Trials start from a clean environment (INHERITED_ENV) unless their spec says otherwise
+   * (default false: the parent's whole environment minus KATIB_*; see clean-env.ts).
+   */
+  cleanEnv?: boolean;
+  /** In clean mode, the parent variables the trial inherits (default INHERITED_ENV, plus LC_*). */
   inheritEnv?: readonly string[];
   /** How long the pipes may stay quiet and open after the group was killed before they are given up (default 2 s). */
   stdioCloseMs: number;
@@ -136,7 +141,11 @@ export class LocalTrial implements RunningTrial {
       if (startError !== undefined) return { exitCode: null, signal: null, startError };
       // Killed or aborted before anything ran.
       if (this.cancelled) return { exitCode: null, signal: null, killedBy: this.killedBy };
-      const env = trialEnv(process.env, this.spec.env, this.settings.inheritEnv);
+      const clean = this.spec.cleanEnv ?? this.settings.cleanEnv ?? false;
+      const env = trialEnv(process.env, this.spec.env, {
+        clean,
+        ...(this.settings.inheritEnv ? { inherit: this.settings.inheritEnv } : {}),
+      });
       const started = await this.spawn(env);
       if (typeof started === 'string') return { exitCode: null, signal: null, startError: started };
       const outcome = await this.supervise(started, logs);

@@ -25,6 +25,11 @@ export interface TrialRunSpec {
   /** argv: command[0] is the program. */
   command: string[];
   env: Record<string, string>;
+  /**
+   * Local runner: start from a clean environment (INHERITED_ENV) rather than the parent's whole
+   * environment (see clean-env.ts); default the runner's own setting (false unless set).
+   */
+  cleanEnv?: boolean;
   /** Working directory; the runner creates it if missing. */
   workingDir: string;
   /**

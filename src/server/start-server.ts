@@ -35,6 +35,8 @@ export interface KatibServerOptions {
   limits?: Partial<DbManagerLimits>;
   /** Seconds an experiment's lease lasts without a heartbeat (see ExperimentLeases). Default 30. */
   leaseSeconds?: number;
+  /** Local trials start from a clean environment unless their experiment says otherwise. */
+  cleanEnv?: boolean;
 }
 
 export interface RunningKatibServer {
@@ -77,6 +79,7 @@ export async function startKatibServer(options: KatibServerOptions): Promise<Run
     ...(options.auth ? { auth: options.auth } : {}),
     ...(options.tls ? { tls: options.tls } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.cleanEnv ? { cleanEnv: true } : {}),
     onEvent: (experiment, event) => {
       if (event.type === 'trial-ended') {
         const { trial, outcome } = event;

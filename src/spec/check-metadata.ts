@@ -1,3 +1,4 @@
+import { CLEAN_ENV_ANNOTATION, CLEAN_ENV_RULE, cleanEnvOf } from '../api/clean-env-annotation.js';
 import type { Experiment } from '../api/experiment.js';
 import type { IssueList } from './issues.js';
 import { parseSection } from './parse-section.js';
@@ -39,10 +40,20 @@ export function checkMetadata(raw: unknown, issues: IssueList): Experiment['meta
       'must be a Kubernetes namespace name (lower case letters, digits and -, at most 63)',
     );
   }
+  try {
+    cleanEnvOf(m);
+  } catch {
+    issues.error(
+      `metadata.annotations["${CLEAN_ENV_ANNOTATION}"]`,
+      m.annotations?.[CLEAN_ENV_ANNOTATION],
+      CLEAN_ENV_RULE,
+    );
+  }
   if (issues.errors.length > before) return undefined;
   const metadata: Experiment['metadata'] = { name: m.name };
   if (m.namespace !== undefined) metadata.namespace = m.namespace;
   if (m.labels !== undefined) metadata.labels = { ...m.labels };
+  if (m.annotations !== undefined) metadata.annotations = { ...m.annotations };
   if (m.creationTimestamp !== undefined) metadata.creationTimestamp = m.creationTimestamp;
   return metadata;
 }

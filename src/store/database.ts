@@ -85,12 +85,17 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
   // A schema left to someone else may be Katib's own, without the keys table: then reports are
   // stored as Katib stores them, every time (see ObservationStore).
   const idempotencyKeys = options.skipInitialization ? await hasKeysTable(kysely, config.dialect) : true;
+  // Likewise the once-only rule's marks (a schema migrated by an older katib-ts has no such table).
+  const explicitMetrics = options.skipInitialization
+    ? await hasKeysTable(kysely, config.dialect, 'explicit_metrics')
+    : true;
   const observations = new SqlObservationStore({
     kysely,
     dialect: config.dialect,
     time: timeCodecOf(config.dialect),
     write,
     idempotencyKeys,
+    explicitMetrics,
   });
   let closing: Promise<void> | undefined;
   return {
@@ -175,10 +180,14 @@ function openServer(config: MysqlConfig | PostgresConfig): Connection {
   };
 }
 
-/** Whether the idempotency_keys table is there (a connection fault rejects, as the store would). */
-async function hasKeysTable(kysely: Kysely<KatibTables>, dialect: Dialect): Promise<boolean> {
+/** Whether the table (idempotency_keys by default) is there (a connection fault rejects, as the store would). */
+async function hasKeysTable(
+  kysely: Kysely<KatibTables>,
+  dialect: Dialect,
+  table: 'idempotency_keys' | 'explicit_metrics' = 'idempotency_keys',
+): Promise<boolean> {
   try {
-    await sql`SELECT 1 FROM idempotency_keys WHERE 1 = 0`.execute(kysely);
+    await sql`SELECT 1 FROM ${sql.table(table)} WHERE 1 = 0`.execute(kysely);
     return true;
   } catch (err) {
     if (isConnectionError(err)) {

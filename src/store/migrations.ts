@@ -137,6 +137,22 @@ export const MIGRATIONS: readonly KatibMigration[] = [
       await table.execute();
     },
   },
+  {
+    // The metrics each trial pushed explicitly (explicit-metrics.ts: the once-only rule of explicit
+    // and automatic pushes). The primary key serves the one read (a trial's marks) and makes a mark
+    // made twice at once one row.
+    name: '0006-explicit-metrics',
+    async up(db, dialect) {
+      let table = db.schema
+        .createTable('explicit_metrics')
+        .ifNotExists()
+        .addColumn('trial_name', 'varchar(255)', (c) => c.notNull())
+        .addColumn('metric_name', 'varchar(255)', (c) => c.notNull())
+        .addPrimaryKeyConstraint('explicit_metrics_pk', ['trial_name', 'metric_name']);
+      if (dialect === 'mysql') table = table.modifyEnd(await mysqlTableOptions(db));
+      await table.execute();
+    },
+  },
 ];
 
 /** Kysely's bookkeeping tables, named so they are recognisable next to Katib's in a shared database. */

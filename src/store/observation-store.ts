@@ -1,5 +1,6 @@
 import type { MetricLog, ObservationQuery } from '../api/observation.js';
 import type { EpochMicros } from '../api/time.js';
+import type { ExplicitMetrics } from './explicit-metrics.js';
 
 export interface TrialLogs {
   trialName: string;
@@ -38,6 +39,11 @@ export interface TrialLogs {
  * - `close` waits for in-flight calls and releases connections; the store is unusable after.
  */
 export interface ObservationStore {
+  /**
+   * The trials' explicitly pushed metrics, for the DB manager's once-only rule (absent: the rule is
+   * off and every report is stored, as on a Katib schema). `delete` forgets a trial's marks too.
+   */
+  readonly explicitMetrics?: ExplicitMetrics;
   /** Resolves true when the logs were stored, false when `idempotencyKey` was recorded already. */
   report(trialName: string, logs: readonly MetricLog[], idempotencyKey?: string): Promise<boolean>;
   /**

@@ -58,6 +58,12 @@ export interface ExperimentLeasesTable {
   expires_at: number | string;
 }
 
+/** Metrics a trial pushed explicitly (see explicit-metrics.ts), one row per trial and metric. */
+export interface ExplicitMetricsTable {
+  trial_name: string;
+  metric_name: string;
+}
+
 /**
  * Every table katib-ts keeps, for `Kysely<KatibTables>`. Later migrations add their tables here
  * (experiments, trials) in the same change that adds the migration.
@@ -68,4 +74,5 @@ export interface KatibTables {
   trials: TrialsTable;
   idempotency_keys: IdempotencyKeysTable;
   experiment_leases: ExperimentLeasesTable;
+  explicit_metrics: ExplicitMetricsTable;
 }

@@ -4,6 +4,7 @@ import type { MetricLog, ObservationQuery } from '../api/observation.js';
 import type { EpochMicros } from '../api/time.js';
 import { storeError } from './db-errors.js';
 import type { Dialect } from './db-url.js';
+import { type ExplicitMetrics, SqlExplicitMetrics } from './explicit-metrics.js';
 import type { ObservationStore, TrialLogs } from './observation-store.js';
 import { retryDropped, transactionRetryingDropped } from './retry.js';
 import type { KatibTables, SqlTime } from './schema.js';
@@ -27,6 +28,8 @@ export interface SqlObservationStoreOptions {
    * skipInitialization): keys are then ignored and every report is stored. Default true.
    */
   idempotencyKeys?: boolean;
+  /** False when the schema has no explicit_metrics table: the once-only rule is off. Default true. */
+  explicitMetrics?: boolean;
 }
 
 /**
@@ -42,6 +45,8 @@ export class SqlObservationStore implements ObservationStore {
   readonly #time: TimeCodec;
   readonly #write: LogWriter;
   readonly #keys: boolean;
+  /** Absent when the schema has no explicit_metrics table (see ObservationStore). */
+  readonly explicitMetrics?: ExplicitMetrics;
   #inFlight = 0;
   /** Set by the first `close`; every later call gets the same promise. */
   #closing: Promise<void> | undefined;
@@ -53,6 +58,8 @@ export class SqlObservationStore implements ObservationStore {
     this.#time = options.time;
     this.#write = options.write;
     this.#keys = options.idempotencyKeys ?? true;
+    if (options.explicitMetrics ?? true)
+      this.explicitMetrics = new SqlExplicitMetrics(options.kysely, options.dialect, options.time);
   }
 
   report(trialName: string, logs: readonly MetricLog[], idempotencyKey?: string): Promise<boolean> {
@@ -148,8 +155,10 @@ export class SqlObservationStore implements ObservationStore {
           .executeTakeFirst();
         if (this.#keys)
           await trx.deleteFrom('idempotency_keys').where('trial_name', '=', trialName).execute();
+        if (this.explicitMetrics)
+          await trx.deleteFrom('explicit_metrics').where('trial_name', '=', trialName).execute();
         return Number(result.numDeletedRows);
-      }),
+      }).finally(() => this.explicitMetrics?.forget(trialName)),
     );
   }
 

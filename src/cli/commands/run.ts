@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { addCleanEnvOption } from '../clean-env-flag.js';
 import type { CliContext } from '../context.js';
 import { databaseOption } from '../database-setting.js';
 import { flag } from '../flags.js';
@@ -48,4 +49,5 @@ export function register(program: Command, context: CliContext): void {
     });
   addSecurityOptions(command);
   addLimitOptions(command);
+  addCleanEnvOption(command);
 }

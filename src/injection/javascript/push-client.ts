@@ -55,6 +55,7 @@ export function katibPushClient(): KatibPushClient {
             'Connect-Protocol-Version': '1',
             ...(token ? { Authorization: `Bearer ${token}` } : {}),
             'katib-idempotency-key': key,
+            'katib-push-origin': 'automatic',
           },
           body,
           signal: AbortSignal.timeout(Math.max(1000, Math.min(30_000, deadline - Date.now()))),
