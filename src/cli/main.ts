@@ -3,6 +3,7 @@ import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { KatibError } from '../api/errors.js';
+import { keepRunningWhenOutputCloses } from './closed-output.js';
 import { type CliContext, CliError, type CommandModule } from './context.js';
 
 /**
@@ -57,6 +58,8 @@ function commandFiles(): string[] {
     .sort();
 }
 
+// A reader closing katib's output (`| head -3`) must not end a run (see closed-output.ts).
+for (const stream of [process.stdout, process.stderr]) keepRunningWhenOutputCloses(stream);
 const code = await main(process.argv.slice(2), {
   env: process.env,
   stdout: process.stdout,
