@@ -15,6 +15,7 @@ import { databaseSetting } from './database-setting.js';
 import { finalReport, progressLine } from './experiment-output.js';
 import { type LimitFlags, limitSettings } from './limit-settings.js';
 import { flagOrEnv, listenAddress } from './options.js';
+import { runOutcome, startFailure } from './run-outcome.js';
 import type { SecurityFlags } from './security-flags.js';
 import { dashboardLink, securitySettings } from './security-settings.js';
 import { shutdownSignal } from './signals.js';
@@ -30,7 +31,8 @@ export interface RunFlags extends SecurityFlags, LimitFlags {
 
 /**
  * Loads, validates and runs the experiment in FILE; resumes it when the database already holds the
- * same experiment. Exit code: 0 Succeeded, 1 Failed, 2 bad usage/file, 130 interrupted.
+ * same experiment. Exit code: 0 Succeeded, 1 Failed, 2 bad usage/file, 3 no trial succeeded,
+ * 130 interrupted.
  */
 export async function runExperiment(file: string, flags: RunFlags, context: CliContext): Promise<void> {
   const { env, stdout, stderr } = context;
@@ -68,10 +70,7 @@ export async function runExperiment(file: string, flags: RunFlags, context: CliC
     ...(security.auth ? { auth: security.auth } : {}),
     ...(security.tls ? { tls: security.tls } : {}),
   }).catch((err: unknown) => {
-    throw new CliError(
-      `cannot open database ${redactUrl(dbUrl)}: ${err instanceof Error ? err.message : String(err)}`,
-      1,
-    );
+    throw startFailure(err, dbUrl);
   });
   let dashboard: Dashboard | undefined;
   if (uiListen !== undefined && katib.dbManager.httpRoutes && katib.dbManager.httpAddress) {
@@ -151,9 +150,8 @@ export async function runExperiment(file: string, flags: RunFlags, context: CliC
     stdout.write(
       flags.output === 'json' ? `${JSON.stringify(final, null, 2)}\n` : finalReport(final, trials),
     );
-  if (final.status?.conditions.some((c) => c.type === 'Failed' && c.status === 'True')) {
-    throw new CliError(`experiment ${name} failed: ${final.status.conditions.at(-1)?.message ?? ''}`, 1);
-  }
+  const failure = runOutcome(final);
+  if (failure) throw failure;
 }
 
 /** Metric collectors `katib run` runs: the others exist only as Kubernetes sidecars. */
