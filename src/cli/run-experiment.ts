@@ -8,6 +8,7 @@ import { getEarlyStopper, knownEarlyStoppers } from '../earlystopping/index.js';
 import { formatIssue, loadExperimentFileWithWarnings } from '../spec/index.js';
 import { redactUrl } from '../store/index.js';
 import { getSuggester, knownAlgorithms } from '../suggestion/index.js';
+import { withOwnSeed, withStoredSeed } from '../suggestion/own-seed.js';
 import { type Dashboard, mountDashboard } from '../ui/index.js';
 import type { CliContext } from './context.js';
 import { CliError, usageError } from './context.js';
@@ -99,11 +100,11 @@ export async function runExperiment(file: string, flags: RunFlags, context: CliC
   try {
     const stored = await katib.experiments.getExperiment(name);
     if (!stored) {
-      await katib.experiments.createExperiment(experiment);
+      await katib.experiments.createExperiment(withOwnSeed(experiment));
       say(
         `experiment ${name}: created in ${redactUrl(dbUrl)}; trials push to ${katib.dbManager.grpcAddress}`,
       );
-    } else if (!isDeepStrictEqual(stored.spec, experiment.spec)) {
+    } else if (!isDeepStrictEqual(stored.spec, withStoredSeed(experiment.spec, stored.spec))) {
       throw new CliError(
         `experiment ${name} already exists in ${redactUrl(dbUrl)} with a different spec: rename it in the file, or use another --db`,
         2,

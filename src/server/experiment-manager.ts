@@ -23,6 +23,7 @@ import {
 } from '../controller/index.js';
 import { parseExperiment } from '../spec/index.js';
 import { getSuggester, knownAlgorithms } from '../suggestion/index.js';
+import { withOwnSeed } from '../suggestion/own-seed.js';
 import { type Budget, checkBudget, resumableWithBudget } from './budget.js';
 
 export interface TrialLogs {
@@ -85,7 +86,8 @@ export class ExperimentManager {
     });
     getSuggester(experiment.spec.algorithm.algorithmName).validateSettings(experiment);
     experiment.metadata.creationTimestamp ??= new Date().toISOString();
-    await this.#katib.experiments.createExperiment(experiment);
+    // An experiment that names no random_state gets its own, recorded with it (see withOwnSeed).
+    await this.#katib.experiments.createExperiment(withOwnSeed(experiment));
     this.#start(experiment.metadata.name);
     return (await this.#katib.experiments.getExperiment(experiment.metadata.name)) ?? experiment;
   }
