@@ -11,21 +11,11 @@
  * dashboard). Ctrl-C still stops it as always.
  */
 export function keepRunningWhenOutputCloses(stream: NodeJS.WriteStream): void {
-  let closed = false;
+  // Only a listener: later writes to the destroyed stream fail with ERR_STREAM_DESTROYED, heard
+  // and dropped here too. The stream's own write is left alone (loggers hold on to it).
   stream.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED' || err.code === 'ECONNRESET') {
-      closed = true;
-      return;
-    }
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED' || err.code === 'ECONNRESET') return;
     // Anything else (a full disk behind `> file`) is as fatal as it was without this listener.
     throw err;
   });
-  const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
-  stream.write = ((...args: unknown[]) => {
-    if (!closed) return write(...args);
-    // Dropped, as a closed pipe would drop it; a write callback still hears that it is done.
-    const callback = args.findLast((a) => typeof a === 'function') as (() => void) | undefined;
-    if (callback) process.nextTick(callback);
-    return true;
-  }) as typeof stream.write;
 }
