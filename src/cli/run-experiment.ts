@@ -14,6 +14,7 @@ import { CliError } from './context.js';
 import { finalReport, progressLine } from './experiment-output.js';
 import type { Setting } from './flags.js';
 import { type LimitFlags, limitSettings } from './limit-settings.js';
+import { runOutcome, startFailure } from './run-outcome.js';
 import type { SecurityFlags } from './security-flags.js';
 import { dashboardLink, securitySettings } from './security-settings.js';
 import { shutdownSignal } from './signals.js';
@@ -35,7 +36,7 @@ export interface RunFlags extends SecurityFlags, LimitFlags, CleanEnvFlags {
  * manager's one create/resume/refuse policy creates it, resumes it when the database already holds
  * the same experiment, and refuses a different spec under its name or an experiment another process
  * runs (its lease; `--wait` waits for it). Exit code: 0 Succeeded, 1 Failed or run elsewhere,
- * 2 bad usage/file, 130 interrupted.
+ * 2 bad usage/file, 3 no trial succeeded, 130 interrupted.
  */
 export async function runExperiment(file: string, flags: RunFlags, context: CliContext): Promise<void> {
   const { stdout, stderr } = context;
@@ -72,10 +73,7 @@ export async function runExperiment(file: string, flags: RunFlags, context: CliC
     ...(security.auth ? { auth: security.auth } : {}),
     ...(security.tls ? { tls: security.tls } : {}),
   }).catch((err: unknown) => {
-    throw new CliError(
-      `cannot open database ${redactUrl(dbUrl)}: ${err instanceof Error ? err.message : String(err)}`,
-      1,
-    );
+    throw startFailure(err, dbUrl);
   });
   const { parts, manager } = katib;
   const dashboard = katib.dashboardUrl !== null;
@@ -151,9 +149,8 @@ export async function runExperiment(file: string, flags: RunFlags, context: CliC
     stdout.write(
       flags.output === 'json' ? `${JSON.stringify(final, null, 2)}\n` : finalReport(final, trials),
     );
-  if (final.status?.conditions.some((c) => c.type === 'Failed' && c.status === 'True')) {
-    throw new CliError(`experiment ${name} failed: ${final.status.conditions.at(-1)?.message ?? ''}`, 1);
-  }
+  const failure = runOutcome(final);
+  if (failure) throw failure;
 }
 
 /** The CLI's words for what admit refused: another owner (exit 1), a different spec (exit 2). */

@@ -1,6 +1,7 @@
 /** `katib create`, `katib get` and `katib delete`: KatibClient({address}) calls, printed. */
 import { KatibClient } from '../sdk/index.js';
 import { type CliContext, CliError, usageError } from './context.js';
+import { experimentFromFile } from './experiment-file.js';
 import { finalReport } from './experiment-output.js';
 import { experimentsTable, trialsTable } from './manage-output.js';
 import type { ServerFlags } from './server-address.js';
@@ -15,7 +16,7 @@ const WHAT = ['experiments', 'experiment', 'trials'];
 
 export async function runCreate(flags: CreateFlags, context: CliContext): Promise<void> {
   await withClient(flags, async (client, json) => {
-    const experiment = await client.createExperiment(flags.filename);
+    const experiment = await client.createExperiment(await experimentFromFile(flags.filename));
     context.stdout.write(
       json ? `${JSON.stringify(experiment, null, 2)}\n` : `experiment ${experiment.metadata.name} created\n`,
     );

@@ -13,6 +13,7 @@ import { nowMicros } from '../api/time.js';
 import type { Trial, TrialConditionType } from '../api/trial.js';
 import { metricNamesOf, startCollector } from '../collector/index.js';
 import { injectLocalTrial } from '../injection/index.js';
+import { failureLine } from '../runner/failure-line.js';
 import {
   inheritedEnv,
   kubernetesRunSpec,
@@ -316,9 +317,8 @@ function judge(
   return { condition: 'Succeeded', reason: 'TrialSucceeded', message: 'Trial has succeeded' };
 }
 
-/** The last few lines of output, for a failed trial's message. */
+/** The line of output that says why, for a failed trial's message (see failureLine). */
 function lastLines(tail: string): string {
-  const lines = tail.trimEnd().split('\n').slice(-3).join(' | ');
-  if (!lines) return '';
-  return `: ${lines.length > 300 ? `...${lines.slice(-297)}` : lines}`;
+  const line = failureLine(tail);
+  return line === '' ? '' : `: ${line}`;
 }

@@ -28,7 +28,7 @@ import {
 } from '../controller/index.js';
 import { parseExperiment } from '../spec/index.js';
 import { type Lease, SqlLeaseStore } from '../store/index.js';
-import { getSuggester, knownAlgorithms } from '../suggestion/index.js';
+import { getSuggester, knownAlgorithms, withOwnSeed, withStoredSeed } from '../suggestion/index.js';
 import { type Budget, checkBudget, resumableWithBudget } from './budget.js';
 import {
   type AcquireOptions,
@@ -142,12 +142,13 @@ export class ExperimentManager {
       const stored = await this.#katib.experiments.getExperiment(name);
       if (!stored) {
         experiment.metadata.creationTimestamp ??= new Date().toISOString();
-        await this.#katib.experiments.createExperiment(experiment);
+        // An experiment that names no random_state gets its own, recorded with it (see withOwnSeed).
+        await this.#katib.experiments.createExperiment(withOwnSeed(experiment));
         return 'created';
       }
       if (policy === 'create')
         throw new KatibError('already_exists', `experiment ${JSON.stringify(name)} already exists`);
-      if (!isDeepStrictEqual(stored.spec, experiment.spec))
+      if (!isDeepStrictEqual(stored.spec, withStoredSeed(experiment.spec, stored.spec)))
         throw new KatibError(
           'already_exists',
           `experiment ${name} already exists in ${this.#katib.db.displayUrl} with a different spec`,

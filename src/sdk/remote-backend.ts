@@ -172,7 +172,8 @@ function fromServiceError(err: ServiceError, address: string): KatibError {
   const field = err.metadata?.get(FIELD_METADATA_KEY)[0];
   const message =
     code === 'unavailable' || code === 'deadline_exceeded'
-      ? `katib server at ${address}: ${err.details || err.message}`
+      ? // grpc-js ends a connect failure with "Resolution note: " and nothing after it when DNS was fine.
+        `katib server at ${address}: ${(err.details || err.message).replace(/\s*Resolution note:\s*$/, '')}`
       : err.details || err.message;
   return new KatibError(code, message, {
     ...(typeof field === 'string' ? { field } : {}),

@@ -1,7 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Kysely, sql } from 'kysely';
 import { invalidArgument, KatibError } from '../api/errors.js';
-import { describe, isConnectionError, storeError } from './db-errors.js';
+import {
+  describe,
+  type FaultContext,
+  isConnectionError,
+  type PermanentFault,
+  permanentFault,
+  storeError,
+} from './db-errors.js';
 import {
   type DbConfig,
   type Dialect,
@@ -79,7 +86,7 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
       await migrate(timeoutSeconds * 1000);
     } catch (err) {
       await kysely.destroy().catch(() => {});
-      throw migrationError(err, config.dialect, shown);
+      throw migrationError(err, config, shown);
     }
   }
   // A schema left to someone else may be Katib's own, without the keys table: then reports are
@@ -152,6 +159,12 @@ async function connect(config: DbConfig, shown: string, timeoutSeconds: number):
       return attempt;
     } catch (err) {
       if (server === undefined) await attempt?.kysely.destroy().catch(() => {});
+      // An unknown database, a refused login or missing rights stay so: fail now, saying what to do.
+      const fault = permanentFault(err, faultContext(config));
+      if (fault !== undefined) {
+        if (server !== undefined) void server.kysely.destroy().catch(() => {});
+        throw permanentError(err, fault, config.dialect, shown);
+      }
       // An attempt cut short by the deadline says less than the error before it.
       if (!(err instanceof DeadlineError) || lastFault === undefined) lastFault = err;
       const left = deadline - Date.now();
@@ -216,7 +229,26 @@ async function beforeDeadline<T>(work: Promise<T>, deadline: number): Promise<T>
 
 class DeadlineError extends Error {}
 
-function migrationError(err: unknown, dialect: Dialect, shown: string): KatibError {
+function faultContext(config: DbConfig): FaultContext {
+  return config.dialect === 'sqlite'
+    ? { dialect: 'sqlite', database: config.path }
+    : { dialect: config.dialect, database: config.database, user: config.user };
+}
+
+function permanentError(err: unknown, fault: PermanentFault, dialect: Dialect, shown: string): KatibError {
+  return new KatibError(
+    fault.code,
+    `cannot open the ${dialect} database ${shown}: ${describe(err)}; ${fault.hint}`,
+    {
+      cause: err,
+    },
+  );
+}
+
+function migrationError(err: unknown, config: DbConfig, shown: string): KatibError {
+  const dialect = config.dialect;
+  const fault = permanentFault(err, faultContext(config));
+  if (fault !== undefined) return permanentError(err, fault, dialect, shown);
   if (isConnectionError(err)) return storeError(err, dialect, `migrations of ${shown}`);
   const message = describe(err);
   if (/corrupted migrations/i.test(message)) {

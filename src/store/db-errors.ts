@@ -124,3 +124,119 @@ export function describe(err: unknown): string {
         : err.name;
   return typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message;
 }
+
+/** A database error that waiting cannot cure: what is wrong, and what to do about it. */
+export interface PermanentFault {
+  code: 'not_found' | 'unauthenticated' | 'permission_denied' | 'failed_precondition';
+  /** One line for the user: what to do (`create it: CREATE DATABASE katib;`). */
+  hint: string;
+}
+
+/** What `permanentFault` needs to know of the database the error came from. */
+export interface FaultContext {
+  dialect: Dialect;
+  /** The database name (server dialects) or file path (SQLite). */
+  database: string;
+  user?: string | undefined;
+}
+
+// mysql2 codes for errors that a retry cannot cure: unknown database; access denied (wrong
+// password, unknown user, a socket-only user, no password given); no rights on the database.
+const MYSQL_UNKNOWN_DATABASE = new Set(['ER_BAD_DB_ERROR']);
+const MYSQL_BAD_LOGIN = new Set([
+  'ER_ACCESS_DENIED_ERROR',
+  'ER_ACCESS_DENIED_NO_PASSWORD_ERROR',
+  'ER_NOT_SUPPORTED_AUTH_MODE',
+  'ER_ACCOUNT_HAS_BEEN_LOCKED',
+  'ER_MUST_CHANGE_PASSWORD_LOGIN',
+]);
+const MYSQL_NO_RIGHTS = new Set([
+  'ER_DBACCESS_DENIED_ERROR',
+  'ER_TABLEACCESS_DENIED_ERROR',
+  'ER_COLUMNACCESS_DENIED_ERROR',
+  'ER_SPECIFIC_ACCESS_DENIED_ERROR',
+]);
+
+/**
+ * Classifies a connect or migration error that no amount of waiting will cure, or returns
+ * undefined for anything else (a refused port, a timeout, a restarting server: those are retried).
+ * mysql2 codes (ER_BAD_DB_ERROR 1049, ER_ACCESS_DENIED_ERROR 1045, ER_DBACCESS_DENIED_ERROR 1044,
+ * ...), PostgreSQL SQLSTATEs (3D000 invalid_catalog_name, 28P01 invalid_password, 28000
+ * invalid_authorization_specification, 42501 insufficient_privilege) and better-sqlite3's
+ * SQLITE_CANTOPEN / SQLITE_READONLY / SQLITE_NOTADB.
+ */
+export function permanentFault(err: unknown, context: FaultContext): PermanentFault | undefined {
+  if (!(err instanceof Error)) return undefined;
+  if (err instanceof AggregateError) {
+    for (const part of err.errors) {
+      const fault = permanentFault(part, context);
+      if (fault !== undefined) return fault;
+    }
+    return undefined;
+  }
+  const code = (err as { code?: unknown }).code;
+  if (typeof code !== 'string') return undefined;
+  const { dialect, database } = context;
+  const user = context.user ?? '(the default user)';
+  if (dialect === 'mysql') {
+    if (MYSQL_UNKNOWN_DATABASE.has(code))
+      return {
+        code: 'not_found',
+        hint: `create it first: mysql -e 'CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4;'`,
+      };
+    if (MYSQL_BAD_LOGIN.has(code))
+      return {
+        code: 'unauthenticated',
+        hint: `check the user name and password in the URL (user ${user}); the server refused them`,
+      };
+    if (MYSQL_NO_RIGHTS.has(code))
+      return {
+        code: 'permission_denied',
+        hint: `grant the user its rights: GRANT ALL PRIVILEGES ON \`${database}\`.* TO '${user}'@'%';`,
+      };
+    return undefined;
+  }
+  if (dialect === 'postgres') {
+    if (code === '3D000')
+      return {
+        code: 'not_found',
+        hint: `create it first: createdb '${database}' (or CREATE DATABASE "${database}";)`,
+      };
+    if (code === '28P01')
+      return {
+        code: 'unauthenticated',
+        hint: `check the password in the URL (user ${user}); the server refused it`,
+      };
+    if (code === '28000')
+      return {
+        code: 'unauthenticated',
+        hint: /does not exist/.test(err.message)
+          ? `create the role first: CREATE ROLE "${user}" LOGIN PASSWORD '...'; or name another user in the URL`
+          : `the server refused user ${user} (pg_hba.conf or the role's LOGIN right)`,
+      };
+    if (code === '42501')
+      return {
+        code: 'permission_denied',
+        hint: `grant the user its rights: GRANT ALL ON DATABASE "${database}" TO "${user}"; GRANT ALL ON SCHEMA public TO "${user}";`,
+      };
+    return undefined;
+  }
+  if (code === 'EACCES' || code === 'EROFS' || code === 'EPERM')
+    return { code: 'permission_denied', hint: `this user cannot create ${database} or its folder` };
+  if (/^SQLITE_CANTOPEN/.test(code))
+    return {
+      code: 'failed_precondition',
+      hint: `check that ${database} can be created or opened by this user (its folder exists and is writable)`,
+    };
+  if (/^SQLITE_READONLY/.test(code))
+    return {
+      code: 'permission_denied',
+      hint: `${database} (or its folder, for the -wal and -shm files) is read-only for this user`,
+    };
+  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT')
+    return {
+      code: 'failed_precondition',
+      hint: `${database} is not a SQLite database; name another file with --db sqlite:PATH`,
+    };
+  return undefined;
+}

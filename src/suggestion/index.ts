@@ -8,6 +8,7 @@ export {
   trialState,
 } from './history.js';
 export { type Issue, Issues } from './issues.js';
+export { withOwnSeed, withStoredSeed } from './own-seed.js';
 export { RandomSuggester } from './random.js';
 export { getSuggester, knownAlgorithms } from './registry.js';
 export { checkCount, type KeySet, TriedKeysCache, triedKeys } from './request.js';

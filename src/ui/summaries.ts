@@ -29,6 +29,7 @@ export function experimentSummary(experiment: Experiment): ExperimentSummary {
     objective: {
       type: objective.type,
       metric: objective.objectiveMetricName,
+      strategy: strategyFor(objective, objective.objectiveMetricName),
       ...(objective.goal !== undefined ? { goal: objective.goal } : {}),
     },
     trials: status?.trials ?? 0,

@@ -14,7 +14,8 @@ export interface ExperimentSummary {
   reason: string;
   message: string;
   algorithm: string;
-  objective: { type: ObjectiveType; metric: string; goal?: number };
+  /** `strategy`: which of min, max and latest of the objective the experiment compares (metricStrategies). */
+  objective: { type: ObjectiveType; metric: string; goal?: number; strategy?: 'min' | 'max' | 'latest' };
   trials: number;
   succeeded: number;
   running: number;

@@ -1,8 +1,8 @@
 /// <reference lib="dom" />
-import type { ObjectiveType } from '../../api/experiment.js';
-import type { ParameterInfo, TrialSummary } from '../wire.js';
+import type { ExperimentSummary, ParameterInfo, TrialSummary } from '../wire.js';
 import { escapeHtml, h, replaceChildren } from './dom.js';
 import { formatDuration, formatMetric, formatNumber, formatTime } from './format.js';
+import { objectiveLabel } from './objective-label.js';
 import { compareTrials, compileFilter, type SortKey } from './trial-filter.js';
 
 // Beyond this many matching rows the table offers the rest on demand (the DOM, not the data, is the cost).
@@ -44,11 +44,7 @@ export class TrialsTable {
   #lastRender = 0;
   #generation = 0;
 
-  constructor(
-    parameters: ParameterInfo[],
-    metricNames: string[],
-    objective: { type: ObjectiveType; metric: string },
-  ) {
+  constructor(parameters: ParameterInfo[], metricNames: string[], objective: ExperimentSummary['objective']) {
     const others = metricNames.filter((m) => m !== objective.metric);
     this.#fields = { parameters: parameters.map((p) => p.name), metrics: metricNames };
     this.#columns = [
@@ -56,7 +52,7 @@ export class TrialsTable {
       { key: 'state', label: 'State', numeric: false, cell: (t) => stateBadge(t) },
       {
         key: 'objective',
-        label: `${objective.metric} (${objective.type === 'minimize' ? 'min' : 'max'})`,
+        label: objectiveLabel(objective),
         numeric: true,
         cell: objectiveCell,
       },
