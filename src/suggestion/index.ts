@@ -8,6 +8,11 @@ export {
   trialState,
 } from './history.js';
 export { type Issue, Issues } from './issues.js';
+export {
+  GENERATION_LABEL as PBT_GENERATION_LABEL,
+  PARENT_LABEL as PBT_PARENT_LABEL,
+  PbtSuggester,
+} from './pbt/index.js';
 export { RandomSuggester } from './random.js';
 export { getSuggester, knownAlgorithms } from './registry.js';
 export { checkCount, type KeySet, TriedKeysCache, triedKeys } from './request.js';
