@@ -141,9 +141,9 @@ const lrOf = (s: { assignments: Setting[] }) => Number(s.assignments[0]!.value);
 const GEN0 = [0.01, 0.02, 0.03, 0.04, 0.05].map((lr, i) => trial(i, String(lr), 0, (i + 1) / 10));
 
 describe('pbt generations', () => {
-  it('generation 0: n_population random draws labelled generation 0 with no parent', () => {
-    const out = getSuggester('pbt').suggest({ experiment: experiment(), trials: [], count: 10 });
-    assert.equal(out.length, 5, 'no more than the population');
+  it('generation 0: random draws labelled generation 0 with no parent, count respected', () => {
+    const out = getSuggester('pbt').suggest({ experiment: experiment(), trials: [], count: 7 });
+    assert.equal(out.length, 7, 'like Katib: always count, more draws while the population runs');
     for (const s of out) assert.deepEqual(s.labels, { [GENERATION_LABEL]: '0' });
     const again = getSuggester('pbt').suggest({ experiment: experiment(), trials: [], count: 2 });
     assert.deepEqual(again, out.slice(0, 2), 'a smaller count hands out the same plan');
@@ -152,29 +152,39 @@ describe('pbt generations', () => {
   it('fills generation 0 over several calls with the same plan', () => {
     const all = getSuggester('pbt').suggest({ experiment: experiment(), trials: [], count: 5 });
     const first = all.slice(0, 2).map((s, i) => trial(i, s.assignments[0]!.value, 0, 'pending'));
-    const rest = getSuggester('pbt').suggest({ experiment: experiment(), trials: first, count: 5 });
+    const rest = getSuggester('pbt').suggest({ experiment: experiment(), trials: first, count: 3 });
     assert.deepEqual(rest, all.slice(2));
   });
 
-  it('waits while a member of the generation runs', () => {
+  it('while a member still runs, further trials of the same generation (Katib never waits)', () => {
     const trials = [...GEN0.slice(0, 4), trial(4, '0.05', 0, 'pending')];
-    assert.deepEqual(getSuggester('pbt').suggest({ experiment: experiment(), trials, count: 3 }), []);
+    const out = getSuggester('pbt').suggest({ experiment: experiment(), trials, count: 3 });
+    assert.equal(out.length, 3);
+    assert.ok(out.every((s) => s.labels?.[GENERATION_LABEL] === '0' && s.labels[PARENT_LABEL] === undefined));
   });
 
-  it('re-runs a failed member with its values, generation and parent before moving on', () => {
+  it('a failed member does not count: generation 1 waits for n_population values', () => {
     const trials = [...GEN0.slice(0, 4), trial(4, '0.05', 0, 'failed')];
-    const out = getSuggester('pbt').suggest({ experiment: experiment(), trials, count: 3 });
-    assert.equal(out.length, 1);
-    assert.deepEqual(out[0]!.assignments, [{ name: 'lr', value: '0.05' }]);
+    const out = getSuggester('pbt').suggest({ experiment: experiment(), trials, count: 1 });
     assert.deepEqual(out[0]!.labels, { [GENERATION_LABEL]: '0' });
-    // Once the re-run succeeds, generation 1 starts.
     const next = getSuggester('pbt').suggest({
       experiment: experiment(),
-      trials: [...trials, trial(5, '0.05', 0, 0.5)],
-      count: 10,
+      trials: [...trials, trial(5, String(lrOf(out[0]!)), 0, 0.05)],
+      count: 5,
     });
-    assert.equal(next.length, 5);
     assert.ok(next.every((s) => s.labels?.[GENERATION_LABEL] === '1'));
+    const failedName = trials[4]!.name;
+    assert.ok(
+      next.every((s) => s.labels?.[PARENT_LABEL] !== failedName),
+      'never the failed trial',
+    );
+  });
+
+  it('extra trials of generation 1 are children of random members of generation 0', () => {
+    const gen1 = getSuggester('pbt').suggest({ experiment: experiment(), trials: GEN0, count: 8 });
+    assert.equal(gen1.length, 8);
+    assert.ok(gen1.every((s) => s.labels?.[GENERATION_LABEL] === '1'));
+    for (const s of gen1.slice(5)) assert.ok(GEN0.some((t) => t.name === s.labels?.[PARENT_LABEL]));
   });
 
   it('exploit: the bottom fraction copies a top member and continues its checkpoint', () => {

@@ -19,15 +19,19 @@ export interface Slot {
  * Katib's Population Based Training. Stateless, like every suggester here: the population is
  * rebuilt on each call from the history's generation and parent labels (see labels.ts).
  *
- * - Generation 0 is `n_population` random draws.
- * - Generation g+1 starts once every trial of generation g has ended (failed ones are re-run
- *   first with the same values, generation and parent, as Katib re-queues them). Its members are
- *   made from g's ranked members, one each: a member in the bottom `truncation_threshold`
- *   fraction is *exploited*: it is replaced by a copy of the values of a random member of the
- *   top fraction, whose checkpoint it continues (parent = that top member); every other member
- *   is *explored*: its own values are perturbed (or resampled), continuing its own checkpoint.
- * - Draws are seeded from `random_state` and the generation number, so each generation's plan is
- *   the same whichever call hands its trials out.
+ * - Generation 0 is random draws.
+ * - Generation g+1 starts once `n_population` trials of generation g have ended with a value.
+ *   Its trials are made from those members, ranked: a member in the bottom
+ *   `truncation_threshold` fraction is *exploited*: replaced by a copy of the values of a random
+ *   member of the top fraction, whose checkpoint it continues (parent = that top member); every
+ *   other member is *explored*: its own values are perturbed (or resampled), continuing its own
+ *   checkpoint (parent = itself).
+ * - Like Katib's service it always answers `count` suggestions: while generation g waits for
+ *   running trials, further trials of generation g are made the same way (more random draws for
+ *   generation 0, more children of random members of g-1 after that). A trial that failed is
+ *   not counted, so the next one takes its place.
+ * - Each slot of a generation is drawn from its own seed (random_state, generation, slot), so
+ *   the plan is the same whichever call hands its trials out.
  * - It never runs out by itself: maxTrialCount (or the goal) ends the experiment.
  */
 export class PbtSuggester implements Suggester {
@@ -42,59 +46,56 @@ export class PbtSuggester implements Suggester {
     const issues = new Issues();
     const plan = collectPlan(experiment, issues);
     issues.throwIfAny();
-    if (plan === undefined) return [];
+    if (plan === undefined || count === 0) return [];
     const byGeneration = generations(experiment, plan.space, trials, PARENT_LABEL);
     let generation = Math.max(0, ...byGeneration.keys());
-    const out: Suggestion[] = [];
-    const emit = (slot: Slot, g: number) => {
-      out.push({ assignments: toAssignments(plan.space, slot.point), labels: pbtLabels(g, slot.parent) });
-    };
-    // Two rounds at most: finish the current generation, or start the next one.
-    for (let round = 0; round < 2 && out.length < count; round++) {
-      const members = byGeneration.get(generation) ?? [];
-      if (members.length < plan.population) {
-        const slots = planGeneration(plan, generation, byGeneration.get(generation - 1) ?? []);
-        for (const slot of slots.slice(members.length, members.length + count - out.length)) {
-          emit(slot, generation);
-        }
-        return out;
-      }
-      // Each failed member is re-run once; the re-runs are the members past n_population.
-      const failed = members.filter((m) => m.state === 'failed');
-      const rerun = failed.slice(members.length - plan.population);
-      for (const m of rerun.slice(0, count - out.length))
-        emit({ point: m.point, parent: m.parent }, generation);
-      if (rerun.length > 0 || members.some((m) => m.state === 'pending')) return out;
-      generation++;
-    }
-    return out;
+    if (observed(byGeneration.get(generation)).length >= plan.population) generation++;
+    const from = (byGeneration.get(generation) ?? []).length;
+    const previous = observed(byGeneration.get(generation - 1)).slice(0, plan.population);
+    return planSlots(plan, generation, previous, from, count).map((slot) => ({
+      assignments: toAssignments(plan.space, slot.point),
+      labels: pbtLabels(generation, slot.parent),
+    }));
   }
 }
 
+function observed(members: readonly Member[] | undefined): Member[] {
+  return (members ?? []).filter((m) => m.state === 'observed');
+}
+
 /**
- * The slots of generation `generation`, in order: random draws for generation 0, else one per
- * member of the previous generation that ended with a value (exploit or explore).
+ * Slots `from` .. `from + count - 1` of generation `generation`: random draws for generation 0;
+ * after that, slot k < |previous| is the child of previous[k] (creation order), any further slot
+ * the child of a random member of `previous`. Empty when `previous` is (nothing to breed from).
  */
-export function planGeneration(plan: PbtPlan, generation: number, previous: readonly Member[]): Slot[] {
-  const rng = new Rng(
-    seedFor({ algorithm: 'pbt', randomState: plan.randomState, historyLength: generation }),
-  );
-  if (generation === 0) {
-    return Array.from({ length: plan.population }, () => ({
-      point: samplePoint(plan.space, rng),
-      parent: undefined,
-    }));
-  }
-  const pool = previous.filter((m) => m.state === 'observed');
-  const order = ranked(pool);
-  const cut = Math.floor(pool.length * plan.truncation);
+export function planSlots(
+  plan: PbtPlan,
+  generation: number,
+  previous: readonly Member[],
+  from: number,
+  count: number,
+): Slot[] {
+  const order = ranked(previous);
+  const cut = Math.floor(previous.length * plan.truncation);
   const top = order.slice(0, Math.max(1, cut));
-  const bottom = new Set(cut === 0 ? [] : order.slice(pool.length - cut));
-  return pool.map((member) => {
+  const bottom = new Set(cut === 0 ? [] : order.slice(previous.length - cut));
+  const slots: Slot[] = [];
+  for (let k = from; k < from + count; k++) {
+    const rng = new Rng(
+      seedFor({ algorithm: 'pbt', randomState: plan.randomState, historyLength: generation, stream: k }),
+    );
+    if (generation === 0) {
+      slots.push({ point: samplePoint(plan.space, rng), parent: undefined });
+      continue;
+    }
+    if (previous.length === 0) break;
+    const member = k < previous.length ? previous[k]! : rng.pick(previous);
     if (bottom.has(member)) {
       const source = rng.pick(top);
-      return { point: source.point, parent: source.name };
+      slots.push({ point: source.point, parent: source.name });
+    } else {
+      slots.push({ point: explore(plan.space, member.point, rng, plan.resample), parent: member.name });
     }
-    return { point: explore(plan.space, member.point, rng, plan.resample), parent: member.name };
-  });
+  }
+  return slots;
 }
