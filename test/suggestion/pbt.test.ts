@@ -269,3 +269,23 @@ describe('pbt perturb (Katib factors)', () => {
     assert.deepEqual([...o].sort(), ['adam', 'sgd']);
   });
 });
+
+describe('pbt through ask-and-tell', () => {
+  it('asked trials carry the generation and parent labels', async () => {
+    const { createStudy } = await import('../../src/suggestion/index.js');
+    const study = createStudy({
+      parameters: [LR],
+      objective: 'maximize',
+      algorithm: {
+        name: 'pbt',
+        settings: { suggestion_trial_dir: '/tmp/pbt', n_population: 5, truncation_threshold: 0.2 },
+      },
+    });
+    const first = study.ask(5);
+    assert.ok(first.every((t) => t.labels[GENERATION_LABEL] === '0'));
+    for (const [i, t] of first.entries()) study.tell(t, i);
+    const second = study.ask(5);
+    assert.ok(second.every((t) => t.labels[GENERATION_LABEL] === '1'));
+    assert.ok(second.every((t) => first.some((f) => f.name === t.labels[PARENT_LABEL])));
+  });
+});
