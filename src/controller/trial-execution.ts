@@ -24,6 +24,7 @@ import {
 } from '../runner/index.js';
 import { localCommandOf, substituteTrialTemplate } from '../spec/index.js';
 import type { ObservationStore } from '../store/observation-store.js';
+import { prepareCheckpointFolder } from './checkpoint-folder.js';
 import { withPythonHelper } from './python-helper.js';
 import { readObservation } from './read-observation.js';
 import { resolveSourcePaths } from './source-paths.js';
@@ -223,7 +224,15 @@ function localTrial(
     ...(ctx.addresses.http ? { KATIB_DB_MANAGER_HTTP_ADDRESS: ctx.addresses.http } : {}),
     ...trialAccessEnv(ctx.trialAccess, trial.name, true),
   };
-  const command = resolveSourcePaths(local.command, sourceDir);
+  // suggestion_trial_dir (PBT): the trial's checkpoint folder, its parent's copied in.
+  const checkpoint = prepareCheckpointFolder(experiment, trial, sourceDir);
+  if (checkpoint !== undefined) env.KATIB_CHECKPOINT_DIR = checkpoint.dir;
+  if (checkpoint?.missingParent !== undefined)
+    ctx.onNotice?.(
+      `${trial.name}: parent ${checkpoint.missingParent} has no checkpoint folder; starting empty`,
+    );
+  // Rewritten first: the setting's path names the trial's folder, never a source file.
+  const command = resolveSourcePaths(checkpoint?.rewrite(local.command) ?? local.command, sourceDir);
   // Push: the trial's metric prints become pushes (code injection, docs/injection.md).
   const injected =
     spec.metricsCollectorSpec.collector.kind === 'Push' && ctx.addresses.http

@@ -9,6 +9,11 @@ export {
 } from './history.js';
 export { type Issue, Issues } from './issues.js';
 export { withOwnSeed, withStoredSeed } from './own-seed.js';
+export {
+  GENERATION_LABEL as PBT_GENERATION_LABEL,
+  PARENT_LABEL as PBT_PARENT_LABEL,
+  PbtSuggester,
+} from './pbt/index.js';
 export { RandomSuggester } from './random.js';
 export { getSuggester, knownAlgorithms } from './registry.js';
 export { checkCount, type KeySet, TriedKeysCache, triedKeys } from './request.js';

@@ -7,6 +7,7 @@ const SEEDED = new Set([
   'cmaes',
   'hyperband',
   'multivariate-tpe',
+  'pbt',
   'random',
   'sobol',
   'tpe',

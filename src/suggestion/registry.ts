@@ -3,6 +3,7 @@ import { CmaesSuggester } from './cmaes/index.js';
 import { BayesianOptimizationSuggester } from './gp/index.js';
 import { GridSuggester } from './grid.js';
 import { HyperbandSuggester } from './hyperband/index.js';
+import { PbtSuggester } from './pbt/index.js';
 import { RandomSuggester } from './random.js';
 import { SobolSuggester } from './sobol/index.js';
 import type { Suggester, SuggesterFactory } from './suggester.js';
@@ -15,6 +16,7 @@ const FACTORIES: Readonly<Record<string, SuggesterFactory>> = Object.freeze({
   grid: () => new GridSuggester(),
   hyperband: () => new HyperbandSuggester(),
   'multivariate-tpe': () => new TpeSuggester('multivariate-tpe'),
+  pbt: () => new PbtSuggester(),
   random: () => new RandomSuggester(),
   sobol: () => new SobolSuggester(),
   tpe: () => new TpeSuggester('tpe'),

@@ -30,6 +30,11 @@ export interface AskedTrial {
   values: Record<string, Value>;
   /** The assignments as a Katib trial receives them (strings, Katib's formatting). */
   assignments: Setting[];
+  /**
+   * The algorithm's trial labels (hyperband's bracket and rung; pbt's generation and parent: the
+   * trial whose checkpoint this one continues). Empty for most algorithms.
+   */
+  labels: Record<string, string>;
 }
 
 export interface StudyBest {
@@ -138,7 +143,12 @@ class InProcessStudy implements Study {
       });
       this.#trials.push(trial);
       this.#byName.set(name, { trial, values });
-      return { name, values: { ...values }, assignments: s.assignments.map((a) => ({ ...a })) };
+      return {
+        name,
+        values: { ...values },
+        assignments: s.assignments.map((a) => ({ ...a })),
+        labels: { ...(s.labels ?? {}) },
+      };
     });
   }
 

@@ -57,12 +57,12 @@ describe('katib suggestion', () => {
   });
 
   it('exits 2 on an unknown algorithm, listing the known ones in one line', async () => {
-    const { code, stderr, stdout } = await runCli(['suggestion', '--algorithm', 'pbt']);
+    const { code, stderr, stdout } = await runCli(['suggestion', '--algorithm', 'enas']);
     assert.equal(code, 2);
     assert.equal(stdout, '');
     assert.match(
       stderr,
-      /^katib suggestion: --algorithm: "pbt" is not a known algorithm \(known: .*grid, hyperband.*, tpe\)\n$/,
+      /^katib suggestion: --algorithm: "enas" is not a known algorithm \(known: .*grid, hyperband.*, tpe\)\n$/,
     );
   });
 

@@ -21,6 +21,12 @@ const ALGORITHM_SETTINGS: Record<string, Setting[]> = {
     { name: 'r_l', value: '3' },
     { name: 'resource_name', value: 'layers' },
   ],
+  // Population 5: the rounds below run through generations 0 to 4 (exploit and explore).
+  pbt: [
+    { name: 'suggestion_trial_dir', value: '/tmp/pbt-checkpoints' },
+    { name: 'n_population', value: '5' },
+    { name: 'truncation_threshold', value: '0.4' },
+  ],
 };
 
 const FIXTURES: Record<string, ParameterSpec[]> = {
