@@ -9,6 +9,7 @@ import { formatIssue, loadExperimentFileWithWarnings } from '../spec/index.js';
 import { redactUrl } from '../store/index.js';
 import { getSuggester, knownAlgorithms } from '../suggestion/index.js';
 import { type Dashboard, mountDashboard } from '../ui/index.js';
+import { configMapFiles } from './config-map-setting.js';
 import type { CliContext } from './context.js';
 import { CliError, usageError } from './context.js';
 import { databaseSetting } from './database-setting.js';
@@ -26,6 +27,7 @@ export interface RunFlags extends SecurityFlags, LimitFlags {
   quiet?: boolean;
   /** `--ui` alone (true) or with the dashboard's `host:port`. */
   ui?: boolean | string;
+  configMap?: string[];
 }
 
 /**
@@ -48,6 +50,7 @@ export async function runExperiment(file: string, flags: RunFlags, context: CliC
     knownAlgorithms: knownAlgorithms(),
     knownEarlyStopping: knownEarlyStoppers(),
     runner: 'local',
+    configMapFiles: configMapFiles(flags.configMap, env),
   }).catch((err: unknown) => {
     throw err instanceof KatibError ? new CliError(err.message.replace(/\n/g, '\n  '), 2) : err;
   });

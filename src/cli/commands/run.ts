@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { addConfigMapOption } from '../config-map-setting.js';
 import type { CliContext } from '../context.js';
 import { addLimitOptions } from '../limit-settings.js';
 import type { RunFlags } from '../run-experiment.js';
@@ -39,4 +40,5 @@ export function register(program: Command, context: CliContext): void {
       await runExperiment(file, flags, context);
     });
   addLimitOptions(command);
+  addConfigMapOption(command);
 }
