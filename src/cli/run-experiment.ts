@@ -160,7 +160,7 @@ export async function runExperiment(file: string, flags: RunFlags, context: CliC
 }
 
 /** Metric collectors `katib run` runs: the others exist only as Kubernetes sidecars. */
-const LOCAL_COLLECTORS = ['StdOut', 'File', 'Push'];
+const LOCAL_COLLECTORS = ['StdOut', 'File', 'Push', 'Custom'];
 
 /**
  * What the file loader does not check: the algorithm's and the early stopper's own settings rules,
