@@ -58,10 +58,40 @@ function parseOrThrow(text: string, file: string, how: string): ConfigMapData[] 
   }
 }
 
+/**
+ * The ConfigMap a decoded Experiment's `spec.trialTemplate.configMap` names, read with `read`
+ * (on Kubernetes: from the cluster); [] when it names one that `read` does not find (the check
+ * then reports it), undefined when it names none. A failing `read` rejects.
+ */
+export async function configMapsNamedBy(
+  raw: unknown,
+  read: (name: string, namespace: string) => Promise<ConfigMapData | undefined>,
+): Promise<ConfigMapData[] | undefined> {
+  const ref = configMapRefOf(raw);
+  const name = ref?.configMapName;
+  const namespace = ref?.configMapNamespace;
+  if (typeof name !== 'string' || name === '' || typeof namespace !== 'string' || namespace === '')
+    return undefined;
+  let found: ConfigMapData | undefined;
+  try {
+    found = await read(name, namespace);
+  } catch (err) {
+    throw new KatibError(
+      'unavailable',
+      `spec.trialTemplate.configMap: ConfigMap ${namespace}/${name} cannot be read: ${(err as Error).message}`,
+      { field: 'spec.trialTemplate.configMap', cause: err },
+    );
+  }
+  return found ? [found] : [];
+}
+
+function configMapRefOf(raw: unknown): Record<string, unknown> | undefined {
+  return asRecord(asRecord(asRecord(asRecord(raw)?.spec)?.trialTemplate)?.configMap);
+}
+
 /** `spec.trialTemplate.configMap.configMapName` of an Experiment text, if it has a usable one. */
 function configMapNameOf(text: string): string | undefined {
-  const raw = asRecord(readExperimentDocument(text, new IssueList()));
-  const ref = asRecord(asRecord(asRecord(asRecord(raw?.spec)?.trialTemplate)?.configMap));
+  const ref = configMapRefOf(readExperimentDocument(text, new IssueList()));
   const name = ref?.configMapName;
   return typeof name === 'string' && name !== '' && !name.includes('/') && !name.includes('\\')
     ? name
