@@ -174,3 +174,16 @@ describe('loadExperimentFile with ConfigMap files', () => {
     );
   });
 });
+
+describe('Custom collector checked for a local run', () => {
+  it('needs a command locally (no image entrypoint here), not on Kubernetes', () => {
+    const doc = baseDoc();
+    doc.spec.metricsCollectorSpec = {
+      collector: { kind: 'Custom', customCollector: { name: 'c', image: 'x', args: ['-m', 'accuracy'] } },
+    };
+    const p = ONE(problems(doc, { runner: 'local' }));
+    assert.equal(p.path, 'spec.metricsCollectorSpec.collector.customCollector.command');
+    assert.match(p.rule, /is required to run the collector locally/);
+    assert.deepEqual(problems(doc, { runner: 'kubernetes' }), []);
+  });
+});
