@@ -9,6 +9,7 @@ import { formatIssue, loadExperimentFileWithWarnings } from '../spec/index.js';
 import { redactUrl } from '../store/index.js';
 import { getSuggester, knownAlgorithms } from '../suggestion/index.js';
 import type { CleanEnvFlags } from './clean-env-flag.js';
+import { configMapFiles } from './config-map-setting.js';
 import type { CliContext } from './context.js';
 import { CliError } from './context.js';
 import { finalReport, progressLine } from './experiment-output.js';
@@ -29,6 +30,7 @@ export interface RunFlags extends SecurityFlags, LimitFlags, CleanEnvFlags {
   /** Wait for another process's lease on the experiment instead of refusing at once. */
   wait?: boolean;
   leaseSeconds: number;
+  configMap?: string[];
 }
 
 /**
@@ -54,6 +56,7 @@ export async function runExperiment(file: string, flags: RunFlags, context: CliC
     knownAlgorithms: knownAlgorithms(),
     knownEarlyStopping: knownEarlyStoppers(),
     runner: 'local',
+    configMapFiles: configMapFiles(flags.configMap, context.env),
   }).catch((err: unknown) => {
     throw err instanceof KatibError ? new CliError(err.message.replace(/\n/g, '\n  '), 2) : err;
   });
@@ -170,7 +173,7 @@ function admissionError(err: unknown, name: string, dbUrl: string): unknown {
 }
 
 /** Metric collectors `katib run` runs: the others exist only as Kubernetes sidecars. */
-const LOCAL_COLLECTORS = ['StdOut', 'File', 'TensorFlowEvent', 'Push'];
+const LOCAL_COLLECTORS = ['StdOut', 'File', 'TensorFlowEvent', 'Push', 'Custom'];
 
 /**
  * What the file loader does not check: the algorithm's and the early stopper's own settings rules,

@@ -18,6 +18,7 @@ import {
   inheritedEnv,
   kubernetesRunSpec,
   type RunningTrial,
+  startCustomCollector,
   type TrialExit,
   type TrialRunner,
   type TrialRunSpec,
@@ -25,6 +26,7 @@ import {
 import { localCommandOf, substituteTrialTemplate } from '../spec/index.js';
 import type { ObservationStore } from '../store/observation-store.js';
 import { prepareCheckpointFolder } from './checkpoint-folder.js';
+import { type CustomCollectorCommand, customCollectorCommand } from './custom-collector-command.js';
 import { withPythonHelper } from './python-helper.js';
 import { readObservation } from './read-observation.js';
 import { resolveSourcePaths } from './source-paths.js';
@@ -120,13 +122,15 @@ export function startTrialExecution(ctx: TrialExecutionContext, trial: Trial): T
   const running = ctx.runner.start(prepared.runSpec, ctx.signal ? { signal: ctx.signal } : {});
   let collector: ReturnType<typeof startCollector>;
   try {
-    collector = startCollector({
-      spec: prepared.pullCollector ?? spec.metricsCollectorSpec,
-      objective: spec.objective,
-      trial: running,
-      workingDir,
-      sink: (logs) => ctx.writeLogs(trial.name, logs),
-    });
+    collector = prepared.customCollector
+      ? startCustomCollector({ ...prepared.customCollector, logDir: trialDir })
+      : startCollector({
+          spec: prepared.pullCollector ?? spec.metricsCollectorSpec,
+          objective: spec.objective,
+          trial: running,
+          workingDir,
+          sink: (logs) => ctx.writeLogs(trial.name, logs),
+        });
   } catch (err) {
     // The process is already started: a collector that cannot run must not leave it behind.
     void running.kill();
@@ -191,6 +195,8 @@ interface PreparedTrial {
   workingDir: string;
   /** The collector to run instead of the experiment's (Push that fell back to pull). */
   pullCollector?: MetricsCollectorSpec;
+  /** A Custom collector's process, run beside a local trial. */
+  customCollector?: CustomCollectorCommand;
 }
 
 /** A trial as a local process: the Job's primary container as a command, Push prints injected. */
@@ -262,6 +268,17 @@ function localTrial(
     },
     workingDir,
     ...(injected?.pullCollector ? { pullCollector: injected.pullCollector } : {}),
+    ...(spec.metricsCollectorSpec.collector.kind === 'Custom'
+      ? {
+          customCollector: customCollectorCommand(spec.metricsCollectorSpec, {
+            trialName: trial.name,
+            namespace: experiment.metadata.namespace ?? ctx.runner.namespace ?? 'default',
+            metricNames: metricNamesOf(spec.objective),
+            trialEnv: env,
+            workingDir,
+          }),
+        }
+      : {}),
   };
 }
 

@@ -26,7 +26,7 @@ import {
   isFinished,
   trialDir,
 } from '../controller/index.js';
-import { parseExperiment } from '../spec/index.js';
+import { configMapsNamedBy, parseExperiment } from '../spec/index.js';
 import { type Lease, SqlLeaseStore } from '../store/index.js';
 import { getSuggester, knownAlgorithms, withOwnSeed, withStoredSeed } from '../suggestion/index.js';
 import { type Budget, checkBudget, resumableWithBudget } from './budget.js';
@@ -195,9 +195,13 @@ export class ExperimentManager {
    */
   async create(input: unknown): Promise<Experiment> {
     this.#open();
+    // On Kubernetes a trialTemplate.configMap is read from the cluster, as Katib's controller does.
+    const read = this.#katib.runner.readConfigMap?.bind(this.#katib.runner);
+    const configMaps = read ? await configMapsNamedBy(input, read) : undefined;
     const experiment = parseExperiment(withoutStatus(input), {
       knownAlgorithms: knownAlgorithms(),
       runner: this.#katib.runner.kind ?? 'local',
+      ...(configMaps ? { configMaps } : {}),
     });
     getSuggester(experiment.spec.algorithm.algorithmName).validateSettings(experiment);
     await this.admit(experiment, 'create');

@@ -7,6 +7,7 @@ export {
   prependPaths,
   trialEnv,
 } from './clean-env.js';
+export { type CustomCollectorOptions, startCustomCollector } from './custom-collector.js';
 // Only the spec of a Kubernetes trial: the runner, with the Kubernetes client, is in
 // ./kubernetes/index.js, loaded by those that run trials on a cluster.
 export { type KubernetesRunSpecInput, kubernetesRunSpec } from './kubernetes/trial-run-spec.js';

@@ -114,4 +114,12 @@ export interface TrialRunner {
    * it retains. Optional: the local runner keeps nothing.
    */
   deleteExperiment?(experimentName: string, options: { retain: boolean }): Promise<void>;
+  /**
+   * A cluster runner: ConfigMap `name` in `namespace` (a trialTemplate.configMap's template),
+   * undefined when there is none. Optional: the local runner reads no cluster.
+   */
+  readConfigMap?(
+    name: string,
+    namespace: string,
+  ): Promise<{ name: string; namespace: string; data: Record<string, string>; source: string } | undefined>;
 }

@@ -101,6 +101,16 @@ export function checkCollector(
       ignored('httpGet');
       if (c.collector?.customCollector === undefined) {
         issues.error(`${PATH}.collector.customCollector`, undefined, 'is required for collector kind Custom');
+      } else if (options.localPaths) {
+        // Run locally, the container's command is what starts (there is no image entrypoint here).
+        const command = (c.collector.customCollector as Record<string, unknown>).command;
+        if (!Array.isArray(command) || command.length === 0 || !command.every((w) => typeof w === 'string')) {
+          issues.error(
+            `${PATH}.collector.customCollector.command`,
+            command,
+            "is required to run the collector locally, a list of strings (the image's entrypoint is not here)",
+          );
+        }
       }
       const fsp = src?.fileSystemPath;
       if (fsp !== undefined) {

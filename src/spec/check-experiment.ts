@@ -6,6 +6,7 @@ import { checkMetadata } from './check-metadata.js';
 import { checkObjective } from './check-objective.js';
 import { checkParameters } from './check-parameters.js';
 import { checkTrialTemplate } from './check-trial-template.js';
+import type { ConfigMapData } from './config-map-template.js';
 import { child, type IssueList } from './issues.js';
 import { checkLocalCommand } from './local-command.js';
 import { parseSection, unknownFieldRule } from './parse-section.js';
@@ -21,6 +22,8 @@ export interface CheckOptions {
   knownEarlyStopping?: readonly string[];
   /** `local`: also check that the trialSpec can run as a local command (see localCommandOf). */
   runner?: 'local' | 'kubernetes';
+  /** ConfigMaps that `spec.trialTemplate.configMap` may name (local files, or read from the cluster). */
+  configMaps?: readonly ConfigMapData[];
 }
 
 /**
@@ -105,7 +108,7 @@ export function checkExperiment(
       ? 'Never'
       : parseSection(resumePolicySchema, spec.resumePolicy, 'spec.resumePolicy', issues);
   const before = issues.errors.length;
-  const trialTemplate = checkTrialTemplate(spec.trialTemplate, parameterNames, issues);
+  const trialTemplate = checkTrialTemplate(spec.trialTemplate, parameterNames, issues, options.configMaps);
   if (options.runner === 'local' && trialTemplate !== undefined && issues.errors.length === before) {
     checkLocalCommand(
       trialTemplate.trialSpec,

@@ -1,4 +1,5 @@
 import type { TrialParameterSpec, TrialTemplate } from '../api/experiment.js';
+import { type ConfigMapData, trialSpecFromConfigMap } from './config-map-template.js';
 import type { IssueList } from './issues.js';
 import { parseSection } from './parse-section.js';
 import {
@@ -30,6 +31,10 @@ const KUBEFLOW_KINDS = ['TFJob', 'PyTorchJob', 'XGBoostJob', 'MPIJob'];
  * Annotations[key] reference must exist in the trialSpec, and primaryContainerName must name a
  * container of a batch/v1 Job; it defaults to the Job's only container.
  *
+ * `spec.trialTemplate.configMap` is read from `configMaps` (config-map-template.ts) and the
+ * template it holds becomes the trialSpec, checked by the same rules (errors about it still read
+ * `spec.trialTemplate.trialSpec...`).
+ *
  * `parameterNames[i]` is the name of `spec.parameters[i]` (undefined where it has none);
  * the whole list is undefined when spec.parameters is unusable.
  */
@@ -37,6 +42,7 @@ export function checkTrialTemplate(
   raw: unknown,
   parameterNames: readonly (string | undefined)[] | undefined,
   issues: IssueList,
+  configMaps?: readonly ConfigMapData[],
 ): TrialTemplate | undefined {
   if (raw === undefined) {
     issues.error(PATH, undefined, 'is required');
@@ -45,17 +51,21 @@ export function checkTrialTemplate(
   const t = parseSection(trialTemplateSchema, raw, PATH, issues);
   if (t === undefined) return undefined;
   const before = issues.errors.length;
+  let trialSpec = t.trialSpec;
   if (t.configMap !== undefined) {
-    issues.error(
-      `${PATH}.configMap`,
-      t.configMap,
-      'is not supported: put the template inline as spec.trialTemplate.trialSpec',
-    );
+    if (trialSpec !== undefined) {
+      issues.error(`${PATH}.configMap`, t.configMap, `must not be set together with ${SPEC}: give only one`);
+      return undefined;
+    }
+    trialSpec = trialSpecFromConfigMap(t.configMap, configMaps, issues);
+    if (trialSpec === undefined) return undefined;
   }
-  const trialSpec = t.trialSpec;
   if (trialSpec === undefined) {
-    if (t.configMap === undefined)
-      issues.error(SPEC, undefined, 'is required (a Kubernetes resource, usually a batch/v1 Job)');
+    issues.error(
+      SPEC,
+      undefined,
+      `is required (a Kubernetes resource, usually a batch/v1 Job), or ${PATH}.configMap naming one`,
+    );
     return undefined;
   }
   for (const key of ['apiVersion', 'kind'] as const) {

@@ -12,6 +12,8 @@ export {
 export { DEFAULT_PARALLEL_TRIAL_COUNT } from './check-counts.js';
 export { API_VERSION, type CheckOptions } from './check-experiment.js';
 export { MAX_NAME_LENGTH } from './check-metadata.js';
+export { configMapsNamedBy, localConfigMaps } from './config-map-files.js';
+export { type ConfigMapData, readConfigMaps } from './config-map-template.js';
 export { formatIssue, type SpecIssue, SpecValidationError } from './issues.js';
 export { expandKubernetesVars } from './k8s-expand.js';
 export { type LocalCommand, localCommandOf } from './local-command.js';

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { KatibError } from '../api/errors.js';
 import type { Experiment } from '../api/experiment.js';
 import { type CheckOptions, checkExperiment } from './check-experiment.js';
+import { localConfigMaps } from './config-map-files.js';
 import { IssueList, type SpecIssue } from './issues.js';
 import { readExperimentDocument } from './read-document.js';
 
@@ -10,6 +11,12 @@ export interface ParseOptions extends CheckOptions {
   source?: string;
   /** Called once per warning of an input that is valid. */
   onWarning?: (warning: SpecIssue) => void;
+  /**
+   * loadExperimentFile only: ConfigMap YAML files a `spec.trialTemplate.configMap` may name; the
+   * file `<configMapName>.yaml` beside the Experiment is looked at too (config-map-files.ts).
+   * Ignored when `configMaps` is given.
+   */
+  configMapFiles?: readonly string[];
 }
 
 export interface ParsedExperiment {
@@ -64,7 +71,12 @@ export async function loadExperimentFileWithWarnings(
       });
     throw KatibError.from(err, 'unknown');
   }
-  return parseExperimentWithWarnings(text, { ...options, source: options.source ?? path });
+  const configMaps = options.configMaps ?? (await localConfigMaps(path, text, options.configMapFiles));
+  return parseExperimentWithWarnings(text, {
+    ...options,
+    source: options.source ?? path,
+    ...(configMaps !== undefined ? { configMaps } : {}),
+  });
 }
 
 /** loadExperimentFileWithWarnings, handing warnings to `options.onWarning`. */

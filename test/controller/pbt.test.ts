@@ -8,7 +8,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type LocalKatib, startLocalKatib } from '../../src/controller/index.js';
+import { type LocalKatib, startLocalKatib } from '../../src/manager/index.js';
 import { loadExperimentFile } from '../../src/spec/index.js';
 import { knownAlgorithms, PBT_GENERATION_LABEL, PBT_PARENT_LABEL } from '../../src/suggestion/index.js';
 import { testDatabases } from '../support/databases.js';

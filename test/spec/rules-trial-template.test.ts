@@ -36,8 +36,8 @@ const TABLE: RuleTable = {
           templatePath: 'job.yaml',
         };
       },
-      path: 'spec.trialTemplate.configMap',
-      rule: /not supported: put the template inline/,
+      path: 'spec.trialTemplate.configMap.configMapName',
+      rule: /cannot be read here: no ConfigMaps were given/,
     },
     {
       name: 'trialSpec without kind',

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { addCleanEnvOption } from '../clean-env-flag.js';
+import { addConfigMapOption } from '../config-map-setting.js';
 import type { CliContext } from '../context.js';
 import { databaseOption } from '../database-setting.js';
 import { flag } from '../flags.js';
@@ -50,4 +51,5 @@ export function register(program: Command, context: CliContext): void {
   addSecurityOptions(command);
   addLimitOptions(command);
   addCleanEnvOption(command);
+  addConfigMapOption(command);
 }

@@ -1,5 +1,6 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import type { TrialRunner, TrialRunSpec } from '../trial-runner.js';
+import { type ClusterConfigMap, readClusterConfigMap } from './cluster-config-map.js';
 import { deleteExperimentOwner } from './experiment-owner.js';
 import { KubeApi } from './kube-api.js';
 import { type KubernetesRunnerSettings, KubernetesTrial } from './kubernetes-trial.js';
@@ -67,6 +68,11 @@ export class KubernetesTrialRunner implements TrialRunner {
   readonly namespace: string;
   readonly #settings: KubernetesRunnerSettings;
   readonly #owners = new Map<string, Set<string>>();
+
+  /** ConfigMap `name` in `namespace` from the cluster; undefined when there is none. */
+  readConfigMap(name: string, namespace: string): Promise<ClusterConfigMap | undefined> {
+    return readClusterConfigMap(this.#settings.api, name, namespace);
+  }
 
   constructor(options: KubernetesRunnerOptions = {}) {
     let kubeConfig = options.kubeConfig;
