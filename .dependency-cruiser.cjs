@@ -19,27 +19,20 @@ const LAYERS = [
   ['runner'],
   ['controller'],
   ['ui'],
-  // the one wiring point; `server/` is today's (h14-wiring moves it to manager/)
-  ['manager', 'server', 'manifests'],
+  // the one wiring point, and the Kubernetes YAML
+  ['manager', 'manifests'],
+  // `katib server`'s composition: openKatib plus the management service
+  ['server'],
   ['sdk'],
   // the CLI may use the SDK's client (`katib get/create/delete` against a server)
   ['cli'],
 ];
 
 /**
- * Today's imports against the order, reported as warnings until the branch named fixes them.
- * TODO(lead, after merging issue #14's branches): empty this list; every entry then fails lint.
+ * Imports against the order that are let through as warnings, each with its reason. Empty: every
+ * import against the order fails lint. Add an entry only with a TODO and the issue that removes it.
  */
-const KNOWN_VIOLATIONS = [
-  { from: 'suggestion', to: 'collector', why: 'number parsing; h14-concepts moves it to api/' },
-  { from: 'earlystopping', to: 'collector', why: 'number parsing; h14-concepts moves it to api/' },
-  { from: 'injection', to: 'collector', why: 'number parsing; h14-concepts moves it to api/' },
-  { from: 'controller', to: 'dbmanager', why: 'local-katib.ts starts a DB manager; h14-wiring moves it to manager/' },
-  // Transitional, none found today: while server/ and services/ are emptied into manager/ and the
-  // services, imports between the old and new folder of one rank are let through as warnings.
-  { from: 'manager', to: 'server', why: 'server/ is being moved into manager/ (h14-wiring)' },
-  { from: 'server', to: 'manager', why: 'server/ is being moved into manager/ (h14-wiring)' },
-];
+const KNOWN_VIOLATIONS = [];
 
 /**
  * Generated code for file formats (not the wire API) that a lower layer reads: the
@@ -72,7 +65,7 @@ const controllerRule = {
   comment: 'src/controller/ does not import rpc/, the services or gen/: manager/ wires servers',
   severity: 'error',
   from: { path: '^src/controller/' },
-  to: { path: any(['rpc', 'gen', 'services', ...(known('controller', 'dbmanager') ? [] : ['dbmanager'])]) },
+  to: { path: any(['rpc', 'gen', 'dbmanager', 'algorithm-services']) },
 };
 
 const knownRules = KNOWN_VIOLATIONS.map((v) => ({
@@ -88,15 +81,6 @@ module.exports = {
     ...layerRules,
     controllerRule,
     ...knownRules,
-    {
-      name: 'legacy-folder',
-      comment:
-        'TODO: server/ and services/ go away in issue #14 (manager/, rpc/): import those instead; ' +
-        'sdk/ should reach the wiring through manager/ without pulling in ui/',
-      severity: 'warn',
-      from: { path: '^src/', pathNot: '^src/(server|services)/' },
-      to: { path: '^src/(server|services)/' },
-    },
     {
       name: 'unranked-folder',
       comment: 'every folder of src/ has a rank in .dependency-cruiser.cjs LAYERS',

@@ -1,6 +1,6 @@
+import { comparedValue } from '../../api/compared-value.js';
 import type { Experiment } from '../../api/experiment.js';
 import { TERMINAL_TRIAL_CONDITIONS, type Trial } from '../../api/trial.js';
-import { comparedValue } from '../../collector/index.js';
 import { trialState } from '../history.js';
 import { type Point, type SearchSpace, tryParseAssignments } from '../space/index.js';
 import { generationOf } from './labels.js';
