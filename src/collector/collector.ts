@@ -1,5 +1,5 @@
 import { invalidArgument, KatibError } from '../api/errors.js';
-import type { MetricsCollectorSpec, ObjectiveSpec } from '../api/experiment.js';
+import type { CollectorKind, MetricsCollectorSpec, ObjectiveSpec } from '../api/experiment.js';
 import { startFileCollector } from './file-collector.js';
 import type { FileFollowerOptions } from './file-follower.js';
 import { createJsonParser } from './json-parser.js';
@@ -95,9 +95,10 @@ export function startCollector(options: CollectorOptions): TrialCollector {
   );
 }
 
-function pushCollector(): TrialCollector {
-  const stats = (): CollectorStats => ({
-    kind: 'Push',
+/** The stats of a collector that reads nothing itself (Push; the Custom collector's own process). */
+export function emptyCollectorStats(kind: CollectorKind): CollectorStats {
+  return {
+    kind,
     written: 0,
     pending: 0,
     dropped: 0,
@@ -108,6 +109,10 @@ function pushCollector(): TrialCollector {
     skippedLines: 0,
     problems: 0,
     problemExamples: [],
-  });
+  };
+}
+
+function pushCollector(): TrialCollector {
+  const stats = (): CollectorStats => emptyCollectorStats('Push');
   return { finish: async () => stats(), stats, unsent: () => [] };
 }

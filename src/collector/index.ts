@@ -1,5 +1,5 @@
 export { comparedValue, strategyFor } from '../api/compared-value.js';
-export { type CollectorOptions, createLineParser, startCollector } from './collector.js';
+export { type CollectorOptions, createLineParser, emptyCollectorStats, startCollector } from './collector.js';
 export { DEFAULT_METRICS_FORMAT, matchDefaultFilter } from './default-filter.js';
 export { startFileCollector } from './file-collector.js';
 export { FileFollower, type FileFollowerOptions } from './file-follower.js';

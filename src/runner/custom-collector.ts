@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import path from 'node:path';
-import type { CollectorStats, TrialCollector } from '../collector/index.js';
+import { type CollectorStats, emptyCollectorStats, type TrialCollector } from '../collector/index.js';
 import { trialEnv } from './clean-env.js';
 import { signalGroup, waitGroupGone } from './process-group.js';
 
@@ -56,19 +56,7 @@ export function startCustomCollector(o: CustomCollectorOptions): TrialCollector 
   void exited.then((e) => {
     exit = e;
   });
-  const stats = (): CollectorStats => ({
-    kind: 'Custom',
-    written: 0,
-    pending: 0,
-    dropped: 0,
-    writeFailures: 0,
-    linesRead: 0,
-    linesTruncated: 0,
-    pointsByMetric: {},
-    skippedLines: 0,
-    problems: 0,
-    problemExamples: [],
-  });
+  const stats = (): CollectorStats => emptyCollectorStats('Custom');
   return {
     stats,
     unsent: () => [],
