@@ -1,12 +1,17 @@
 /** `katib create`, `katib get` and `katib delete`: KatibClient({address}) calls, printed. */
+import { existsSync } from 'node:fs';
 import { KatibClient } from '../sdk/index.js';
+import { parseDbUrl } from '../store/index.js';
 import { type CliContext, CliError, usageError } from './context.js';
 import { experimentFromFile } from './experiment-file.js';
 import { finalReport } from './experiment-output.js';
 import { experimentsTable, trialsTable } from './manage-output.js';
 import type { ServerFlags } from './server-address.js';
 
-export type ManageFlags = ServerFlags;
+export interface ManageFlags extends ServerFlags {
+  /** `katib get/delete --db`: a local database instead of the server. */
+  db?: string;
+}
 
 export interface CreateFlags extends ManageFlags {
   filename: string;
@@ -65,14 +70,36 @@ async function withClient(
   flags: ManageFlags,
   fn: (client: KatibClient, json: boolean) => Promise<void>,
 ): Promise<void> {
-  const client = new KatibClient({
-    address: flags.server,
-    ...(flags.token !== undefined ? { token: flags.token } : {}),
-    ...(flags.caFile !== undefined ? { caFile: flags.caFile } : {}),
-  });
+  if (flags.db !== undefined) refuseMissingSqliteFile(flags.db);
+  // With --db the client is embedded: it opens that database here, resumes nothing, and refuses
+  // to delete an experiment another process is running (its lease).
+  const client =
+    flags.db !== undefined
+      ? new KatibClient({ db: flags.db })
+      : new KatibClient({
+          address: flags.server,
+          ...(flags.token !== undefined ? { token: flags.token } : {}),
+          ...(flags.caFile !== undefined ? { caFile: flags.caFile } : {}),
+        });
   try {
     await fn(client, flags.output === 'json');
   } finally {
     await client.close();
   }
+}
+
+/**
+ * `get`/`delete --db sqlite:PATH` read what `katib run` wrote: a file that is not there is a typo,
+ * not a new empty database to create (and then list as "No experiments").
+ */
+function refuseMissingSqliteFile(url: string): void {
+  let config: ReturnType<typeof parseDbUrl>;
+  try {
+    config = parseDbUrl(url);
+  } catch (err) {
+    // parseDbUrl's message names --db and the value already.
+    throw new CliError(err instanceof Error ? err.message : String(err), 2);
+  }
+  if (config.dialect === 'sqlite' && config.path !== ':memory:' && !existsSync(config.path))
+    throw new CliError(`--db: no SQLite database at ${config.path} (katib run --db writes one there)`, 1);
 }
