@@ -8,6 +8,7 @@ import { type MetricAxis, metricOption } from '../charts/metric-chart.js';
 import { conditionsTable } from '../conditions-table.js';
 import { badge, card, h, replaceChildren } from '../dom.js';
 import { formatDuration, formatMetric, formatNumber, formatTime } from '../format.js';
+import { openingLog } from '../opening-log.js';
 import { errorText, type Page, type PageContext } from '../page.js';
 
 const CHART_REDRAW_MS = 300;
@@ -52,7 +53,8 @@ export function trialPage(main: HTMLElement, name: string, context: PageContext)
   const charts = new Map<string, Chart>();
   let redraw: ReturnType<typeof setTimeout> | undefined;
   let logTimer: ReturnType<typeof setTimeout> | undefined;
-  let logStream: 'stdout' | 'stderr' = 'stdout';
+  // Undefined until the user picks a tab: then the page opens on the log with content (openingLog).
+  let logStream: 'stdout' | 'stderr' | undefined;
   let lastLogs: TrialLogsReply | undefined;
   let disposed = false;
 
@@ -213,12 +215,13 @@ export function trialPage(main: HTMLElement, name: string, context: PageContext)
       replaceChildren(logs, h('p', { class: 'muted' }, `Logs are not available: ${reply.unavailable}.`));
       return;
     }
-    const tail = reply[logStream];
+    const shown = logStream ?? openingLog(reply);
+    const tail = reply[shown];
     const tabs = (['stdout', 'stderr'] as const).map((which) =>
       h(
         'button',
         {
-          class: `tab${which === logStream ? ' active' : ''}`,
+          class: `tab${which === shown ? ' active' : ''}`,
           onclick: () => {
             logStream = which;
             if (lastLogs) drawLogs(lastLogs);
@@ -229,11 +232,11 @@ export function trialPage(main: HTMLElement, name: string, context: PageContext)
     );
     const note =
       tail.text === null
-        ? `No ${logStream}.log in ${reply.dir}.`
+        ? `No ${shown}.log in ${reply.dir}.`
         : tail.truncated
           ? `The last ${formatBytes(new TextEncoder().encode(tail.text).length)} of ${formatBytes(tail.size)}, from ${reply.dir}.`
           : `From ${reply.dir}.`;
-    const pre = tail.text === null ? null : h('pre', { class: 'log', id: `log-${logStream}` }, tail.text);
+    const pre = tail.text === null ? null : h('pre', { class: 'log', id: `log-${shown}` }, tail.text);
     replaceChildren(logs, h('div', { class: 'tabs' }, tabs), h('p', { class: 'muted small' }, note), pre);
     if (pre) pre.scrollTop = pre.scrollHeight;
   };
