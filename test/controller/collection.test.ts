@@ -55,7 +55,7 @@ for (const database of databases) {
       );
       const t = f.trials[0]!;
       assert.equal(conditionOf(t).type, 'Succeeded', conditionOf(t).message);
-      const trialDir = join(work, t.name);
+      const trialDir = join(work, t.experimentName, t.name);
       const seen = readFileSync(join(trialDir, 'seen.txt'), 'utf8').trim().split('\n');
       const http = katib.dbManager.httpAddress;
       assert.ok(http);
