@@ -4,7 +4,7 @@
  * controller/custom-collector-command.ts). Its output goes to `collector.log` in the trial's folder.
  */
 import { spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { type CollectorStats, emptyCollectorStats, type TrialCollector } from '../collector/index.js';
 import { trialEnv } from './clean-env.js';
@@ -37,6 +37,8 @@ export function startCustomCollector(o: CustomCollectorOptions): TrialCollector 
   const cwd = o.workingDir;
   const local = { command: o.command };
   const logPath = path.join(o.logDir, 'collector.log');
+  // The runner makes the trial's folder as it starts the trial, which may not have happened yet.
+  mkdirSync(o.logDir, { recursive: true });
   const log = createWriteStream(logPath, { flags: 'a' });
   const [file, ...args] = local.command;
   const what = `custom collector ${JSON.stringify(local.command.join(' '))}`;

@@ -66,13 +66,15 @@ for (const database of databases) {
       assert.equal(conditionOf(t).type, 'Succeeded', conditionOf(t).message);
       assert.deepEqual(metric(t, 'loss'), { min: '0.5', max: '0.9', latest: '0.5' });
       assert.deepEqual(metric(t, 'acc'), { min: '0.7', max: '0.7', latest: '0.7' });
-      const seen = JSON.parse(readFileSync(join(work, t.name, 'collector-env.json'), 'utf8'));
+      const seen = JSON.parse(
+        readFileSync(join(work, t.experimentName, t.name, 'collector-env.json'), 'utf8'),
+      );
       assert.deepEqual(seen.argv, ['--trial', t.name]);
       assert.equal(seen.env.TRIAL, t.name);
       assert.equal(seen.env.KATIB_TRIAL_NAME, t.name);
       assert.equal(seen.env.KATIB_EXPERIMENT_NAME, 'custom-ok');
       assert.equal(seen.env.KATIB_METRIC_NAMES, 'loss;acc');
-      assert.equal(seen.env.KATIB_METRICS_FILE_PATH, join(work, t.name, 'metrics.log'));
+      assert.equal(seen.env.KATIB_METRICS_FILE_PATH, join(work, t.experimentName, t.name, 'metrics.log'));
       assert.equal(seen.env.KATIB_DB_MANAGER_ADDRESS, katib.dbManager.grpcAddress);
       assert.equal(seen.env.KATIB_DB_MANAGER_HTTP_ADDRESS, katib.dbManager.httpAddress);
     });
@@ -111,7 +113,10 @@ for (const database of databases) {
         c.message,
         /custom collector ".*custom-collector.mjs fail" exited with code 3 \(its output: .*collector.log\)/,
       );
-      assert.match(readFileSync(join(work, f.trials[0]!.name, 'collector.log'), 'utf8'), /told to fail/);
+      assert.match(
+        readFileSync(join(work, f.trials[0]!.experimentName, f.trials[0]!.name, 'collector.log'), 'utf8'),
+        /told to fail/,
+      );
     });
   });
 }
