@@ -130,9 +130,9 @@ for (const database of databases) {
       assert.equal(conditionOf(floodT).type, 'Succeeded', conditionOf(floodT).message);
       // The long line was cut to the cap, its `loss=9` lost with the rest: only the last line counts.
       assert.deepEqual(metric(floodT, 'loss'), { min: '0.125', max: '0.125', latest: '0.125' });
-      const logBytes = readdirSync(join(work, floodT.name))
+      const logBytes = readdirSync(join(work, floodT.experimentName, floodT.name))
         .filter((f) => f.startsWith('stdout.log'))
-        .reduce((sum, f) => sum + statSync(join(work, floodT.name, f)).size, 0);
+        .reduce((sum, f) => sum + statSync(join(work, floodT.experimentName, floodT.name, f)).size, 0);
       assert.ok(logBytes > 8_000_000 && logBytes < 9 * 1024 * 1024, `stdout kept on disk: ${logBytes}`);
 
       // A StdOut trial that printed no metric at all: Katib's rule, as for Push.

@@ -253,7 +253,7 @@ for (const database of await testDatabases()) {
       });
       const { trials } = await runToEnd(katib, e);
       const trial = trials[0]!;
-      const dir = path.join(work, database.dialect, trial.name);
+      const dir = path.join(work, database.dialect, trial.experimentName, trial.name);
       const seq = (await katib.db.observations.get(trial.name)).map((l) => [l.name, l.value]);
       const state = trial.conditions.at(-1);
       assert.equal(
