@@ -100,6 +100,13 @@ export class ExperimentLeases {
         this.#held.add(experimentName);
         return;
       }
+      // A holder on this host whose process is gone (kill -9, a crash) holds nothing: take its
+      // lease now rather than after its expiry, so `katib run` again resumes at once. Elsewhere
+      // only the expiry can tell; a reused pid only delays the takeover to the expiry.
+      if (lease.host === this.#me.host && !processAlive(lease.pid)) {
+        await this.#store.release(experimentName, lease.holder);
+        continue;
+      }
       if (!options.wait) throw new LeaseHeldError(lease);
       if (!waiting) options.onWaiting?.(lease);
       waiting = true;
@@ -136,5 +143,15 @@ export class ExperimentLeases {
         this.#onFault(err);
       }
     }
+  }
+}
+
+/** Whether a process with this pid exists on this host (EPERM: it does, owned by another user). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -1,8 +1,9 @@
 /**
  * One owner per experiment (docs/running-experiments.md, "Who runs an experiment"): two real
  * `katib run` processes on one database, on every dialect. A second run of a running experiment is
- * refused at once naming the holder, or waits with --wait; a holder killed with -9 loses the lease
- * when it expires (--lease-seconds keeps that short here), and the next run takes over and resumes.
+ * refused at once naming the holder, or waits with --wait; a holder killed with -9 on this host
+ * holds nothing (the next run takes over at once and resumes), and a holder on another host loses
+ * the lease when it expires.
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
@@ -11,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { Experiment } from '../../src/api/experiment.js';
+import { openDatabase, SqlLeaseStore } from '../../src/store/index.js';
 import { testDatabases } from '../support/databases.js';
 import { E2E_FIXTURES, KatibProcess, katib } from './cli.js';
 
@@ -79,25 +81,41 @@ for (const db of await testDatabases()) {
       assert.deepEqual(JSON.parse(b.stdout), JSON.parse(a.stdout));
     });
 
-    it('a holder killed -9 keeps the lease until it expires; then a run takes over and resumes', async () => {
-      const { args: first, release } = await fresh('--lease-seconds', '20');
+    it('a holder killed -9 on this host holds nothing: the next run takes over at once and resumes', async () => {
+      const { args: first, release } = await fresh('--lease-seconds', '60');
       const holder = new KatibProcess(first, { cwd: dir });
       await holder.waitForStderr(/experiment lease: created in/, 60_000);
       holder.child.kill('SIGKILL');
       // 'exit', not the end of its output: its orphaned trials may hold the pipes open.
       await once(holder.child, 'exit');
       release();
-      const refused = await katib(first, { cwd: dir });
-      assert.equal(refused.code, 1, refused.stderr);
-      const m = HELD.exec(refused.stderr);
-      assert.ok(m, refused.stderr);
-      // After the expiry the message gave, a plain run (no --wait, no manual step) takes over.
-      await new Promise((r) => setTimeout(r, (Number(m[2]) + 1) * 1000));
+      // Long before the 60 s expiry: the holder's pid is gone from this host.
       const resumed = await katib(first, { cwd: dir });
       assert.equal(resumed.code, 0, resumed.stderr);
       assert.match(resumed.stderr, /experiment lease: resuming/);
       const s = status(resumed.stdout)!;
       assert.deepEqual([s.trials, s.trialsSucceeded, s.trialsFailed], [4, 4, 0]);
+    });
+
+    it('a holder on another host keeps the lease until it expires; then a run takes over', async () => {
+      const { args: first, release } = await fresh();
+      release();
+      const url = first[first.indexOf('--db') + 1]!;
+      const database = await openDatabase(url);
+      try {
+        const other = { holder: 'elsewhere-1', program: 'katib server', host: 'other-host', pid: 1 };
+        await new SqlLeaseStore(database.kysely, database.dialect).acquire('lease', other, 4_000);
+      } finally {
+        await database.close();
+      }
+      const refused = await katib(first, { cwd: dir });
+      assert.equal(refused.code, 1, refused.stderr);
+      assert.match(refused.stderr, /experiment "lease" is run by katib server \(pid 1 on other-host\)/);
+      // After the expiry, a plain run (no --wait, no manual step) takes over.
+      await new Promise((r) => setTimeout(r, 5_000));
+      const taken = await katib(first, { cwd: dir });
+      assert.equal(taken.code, 0, taken.stderr);
+      assert.deepEqual(status(taken.stdout)!.trialsSucceeded, 4);
     });
   });
 }
