@@ -160,7 +160,7 @@ export async function runExperiment(file: string, flags: RunFlags, context: CliC
 function admissionError(err: unknown, name: string, dbUrl: string): unknown {
   if (err instanceof LeaseHeldError)
     return new CliError(
-      `${err.message}. Wait for it with --wait, or stop that process; a process that died (kill -9) loses the lease when it expires, and running this command again then takes the experiment over and resumes it`,
+      `${err.message}. Wait for it with --wait, or stop that process; a process that died on this host holds nothing (run this command again), and one on another host loses the lease when it expires, after which running this command again takes the experiment over and resumes it`,
       1,
     );
   if (err instanceof KatibError && err.code === 'already_exists')

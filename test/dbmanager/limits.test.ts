@@ -291,6 +291,9 @@ describe('connection and stream caps', () => {
     let peak = 0;
     const gate: (() => void)[] = [];
     const observations = Object.create(db.observations) as typeof db.observations;
+    // Without the once-only marks, every report goes through `report` (the gate); the rule of
+    // explicit and automatic pushes has tests of its own (once-only.test.ts).
+    Object.defineProperty(observations, 'explicitMetrics', { value: undefined });
     observations.report = async (trialName, logs) => {
       inFlight++;
       peak = Math.max(peak, inFlight);
