@@ -277,7 +277,7 @@ describe('Suggestion service over gRPC', () => {
 
   it('refuses to start for an unknown algorithm, listing the known ones', async () => {
     await assert.rejects(
-      startSuggestionService({ algorithm: 'pbt', listen: '127.0.0.1:0' }),
+      startSuggestionService({ algorithm: 'enas', listen: '127.0.0.1:0' }),
       (err: unknown) =>
         err instanceof KatibError &&
         err.code === 'invalid_argument' &&
