@@ -9,7 +9,7 @@
  * controller starts and gives it up when the controller ends, so two processes never drive one
  * experiment; a second owner is refused with LeaseHeldError naming the holder, or waits.
  */
-import { open, rm, rmdir } from 'node:fs/promises';
+import { rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'pino';
@@ -37,11 +37,7 @@ import {
   type LeaseSettings,
 } from './experiment-leases.js';
 import type { ControllerSettings, LocalKatib } from './local-katib.js';
-
-export interface TrialLogs {
-  stdout: string;
-  stderr: string;
-}
+import { readTrialLogs, type TrialLogs } from './trial-logs.js';
 
 export interface ExperimentManagerOptions {
   katib: LocalKatib;
@@ -53,9 +49,6 @@ export interface ExperimentManagerOptions {
   /** Every controller event, with the experiment it belongs to (progress lines, dashboards). */
   onEvent?: (experimentName: string, event: ControllerEvent) => void;
 }
-
-/** The end of each log stream returned by trialLogs, so a reply fits a gRPC message. */
-export const TRIAL_LOG_TAIL_BYTES = 1024 * 1024;
 
 /**
  * What admit did: `created` the experiment, found it stored with the same spec and `resuming` it,
@@ -309,12 +302,7 @@ export class ExperimentManager {
 
   /** What the trial printed: the last TRIAL_LOG_TAIL_BYTES of stdout and of stderr. */
   async trialLogs(name: string): Promise<TrialLogs> {
-    const dir = this.#trialDir(await this.getTrial(name));
-    const [stdout, stderr] = await Promise.all([
-      tail(path.join(dir, 'stdout.log')),
-      tail(path.join(dir, 'stderr.log')),
-    ]);
-    return { stdout, stderr };
+    return readTrialLogs(this.#trialDir(await this.getTrial(name)));
   }
 
   /** The trial's observation log (what it reported), oldest first; [] for a trial with none. */
@@ -457,22 +445,4 @@ function withoutStatus(input: unknown): unknown {
 
 function notFound(kind: string, name: string): KatibError {
   return new KatibError('not_found', `${kind} ${JSON.stringify(name)} does not exist`, { field: 'name' });
-}
-
-async function tail(file: string): Promise<string> {
-  let fh: Awaited<ReturnType<typeof open>>;
-  try {
-    fh = await open(file, 'r');
-  } catch {
-    return '';
-  }
-  try {
-    const { size } = await fh.stat();
-    const length = Math.min(size, TRIAL_LOG_TAIL_BYTES);
-    const buffer = Buffer.alloc(length);
-    await fh.read(buffer, 0, length, size - length);
-    return buffer.toString('utf8');
-  } finally {
-    await fh.close();
-  }
 }

@@ -12,8 +12,6 @@ export {
   type Admission,
   ExperimentManager,
   type ExperimentManagerOptions,
-  TRIAL_LOG_TAIL_BYTES,
-  type TrialLogs,
 } from './experiment-manager.js';
 export {
   type ControllerSettings,
@@ -22,3 +20,4 @@ export {
   startLocalKatib,
 } from './local-katib.js';
 export { type Katib, type KatibOptions, openKatib } from './open-katib.js';
+export { TRIAL_LOG_TAIL_BYTES, type TrialLogs } from './trial-logs.js';
