@@ -52,7 +52,7 @@ for (const database of databases) {
       assert.equal(seeded.state, 'Succeeded');
       assert.equal(seeded.trials, 40);
       assert.equal(seeded.algorithm, 'tpe');
-      assert.deepEqual(seeded.objective, { type: 'minimize', metric: 'loss' });
+      assert.deepEqual(seeded.objective, { type: 'minimize', metric: 'loss', strategy: 'min' });
       assert.equal(seeded.succeeded + seeded.failed + seeded.earlyStopped, 40);
       assert.ok(seeded.bestTrial && seededTrials.includes(seeded.bestTrial));
       assert.equal(typeof seeded.bestValue, 'number');
